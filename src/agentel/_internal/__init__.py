@@ -1,0 +1,1 @@
+"""Internals: anything here may change without notice."""

@@ -1,0 +1,64 @@
+"""The ``agentel`` command.
+
+Sub-commands are loaded lazily from ``_COMMANDS`` so ``agentel --help`` stays fast: nothing
+heavy (chdb, pandas, the OTel SDK) is imported until a command runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+# name -> "module:attribute" of a click.Command. One line per command; each area owns its module.
+_COMMANDS: dict[str, str] = {
+    "run": "agentel.cli.core:run_cmd",
+    "lint": "agentel.cli.core:lint_cmd",
+    "docs": "agentel.cli.core:docs_cmd",
+}
+
+_HELP: dict[str, str] = {
+    "run": "Run a program with agentel configured (short form of opentelemetry-instrument).",
+    "lint": "Report event and metric names used in code that are not registered.",
+    "docs": "Regenerate the event and metric reference pages from the registries.",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = _COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        command = getattr(importlib.import_module(module_name), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Short help from a static table, so --help imports no command module.
+        rows = [(name, _HELP.get(name, "")) for name in sorted(_COMMANDS)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="agentel")
+def cli() -> None:
+    """agentel: local-first OpenTelemetry for programs that call LLMs."""
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console-script entry point."""
+    return cli.main(args=argv if argv is not None else sys.argv[1:], prog_name="agentel")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+from agentel.cli import main
+
+main()

@@ -1,0 +1,113 @@
+"""Core commands: ``run`` (configure a program), ``lint`` (registries), ``docs`` (reference pages)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import click
+
+
+@click.command("run", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@click.option("--dir", "dir_", default=None, help="Where telemetry files go (AGENTEL_DIR).")
+@click.option("--run-id", default=None, help="Run id for this program (AGENTEL_RUN_ID).")
+@click.option(
+    "--console", type=click.Choice(["pretty", "jsonl", "off"]), default=None, help="Console rendering."
+)
+@click.option("--capture-content/--no-capture-content", default=None, help="Record prompts and completions.")
+@click.argument("command", nargs=-1, type=click.UNPROCESSED, required=True)
+def run_cmd(
+    dir_: str | None,
+    run_id: str | None,
+    console: str | None,
+    capture_content: bool | None,
+    command: tuple[str, ...],
+) -> None:
+    """Run COMMAND under agentel: ``agentel run -- python app.py`` (instrumentors included)."""
+    env = dict(os.environ)
+    if dir_:
+        env["AGENTEL_DIR"] = dir_
+    if run_id:
+        env["AGENTEL_RUN_ID"] = run_id
+    if console:
+        env["AGENTEL_CONSOLE"] = console
+    if capture_content is not None:
+        env["AGENTEL_CAPTURE_CONTENT"] = "1" if capture_content else "0"
+    env.setdefault("OTEL_PYTHON_DISTRO", "agentel")
+    env.setdefault("OTEL_PYTHON_CONFIGURATOR", "agentel")
+    # Validate the settings here so a typo fails before the program starts, naming the variable.
+    from agentel.config import ConfigError, Settings
+
+    try:
+        Settings.load(env=env)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    wrapper = shutil.which(
+        "opentelemetry-instrument", path=os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    )
+    if wrapper is None:
+        raise click.ClickException(
+            "opentelemetry-instrument not found; reinstall agentel (pip install agentel)"
+        )
+    argv = list(command)
+    if argv and argv[0] in ("python", "python3"):
+        argv[0] = sys.executable
+    proc = subprocess.run([wrapper, *argv], env=env)
+    sys.exit(proc.returncode)
+
+
+@click.command("lint")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+def lint_cmd(paths: tuple[str, ...]) -> None:
+    """Report event and metric names used in PATHS that no registry knows (exit 1 if any)."""
+    from agentel.registry import lint_paths
+
+    findings = lint_paths(paths)
+    for f in findings:
+        click.echo(str(f))
+    if findings:
+        click.echo(
+            f"{len(findings)} unregistered name(s); register them with agentel.register_event/register_metric",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo("no unregistered event or metric names")
+
+
+def render_docs() -> dict[str, str]:
+    """Generated reference pages: file name → content."""
+    from agentel.config import render_reference
+    from agentel.registry import render_events_md, render_metrics_md
+
+    return {
+        "events.md": render_events_md(),
+        "metrics.md": render_metrics_md(),
+        "configuration.md": render_reference(),
+    }
+
+
+@click.command("docs")
+@click.option("--out", default="docs/reference", show_default=True, help="Folder for the generated pages.")
+@click.option("--check", is_flag=True, help="Exit 1 if a page is stale instead of writing it.")
+def docs_cmd(out: str, check: bool) -> None:
+    """Regenerate the event, metric and configuration reference pages."""
+    stale = []
+    for name, content in render_docs().items():
+        path = os.path.join(out, name)
+        old = None
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as fh:
+                old = fh.read()
+        if old == content:
+            continue
+        stale.append(path)
+        if not check:
+            os.makedirs(out, exist_ok=True)
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(content)
+    if check and stale:
+        click.echo("stale: " + ", ".join(stale) + " (run `make docs`)", err=True)
+        sys.exit(1)
+    click.echo(("stale: " if check else "wrote: ") + (", ".join(stale) or "nothing to change"))

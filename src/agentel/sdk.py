@@ -1,0 +1,451 @@
+"""Build the whole pipeline from :class:`Settings`, in one place: providers, processors, sinks.
+
+    application → EnrichingProcessor (correlation keys) → Redacting processor → batch → sinks
+
+Every exporter, built-in or passed in, is reached only through the redaction wrappers built in
+:func:`_wrap_spans` / :func:`_wrap_logs`; ``pipeline_exporters()`` lists them for the structural
+test that proves it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import math
+import os
+import sys
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from opentelemetry.context import Context
+from opentelemetry.sdk._logs import LoggerProvider, LoggingHandler, LogRecordProcessor, ReadWriteLogRecord
+from opentelemetry.sdk._logs.export import (
+    BatchLogRecordProcessor,
+    LogRecordExporter,
+    SimpleLogRecordProcessor,
+)
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import MetricExporter, MetricReader, PeriodicExportingMetricReader
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
+from opentelemetry.sdk.trace.id_generator import IdGenerator
+from opentelemetry.sdk.trace.sampling import (
+    ALWAYS_OFF,
+    ALWAYS_ON,
+    ParentBased,
+    Sampler,
+    TraceIdRatioBased,
+)
+
+from agentel import correlation, registry
+from agentel._internal import proxy
+from agentel._internal.errors import handle_internal_errors
+from agentel.config import ConfigError, Settings
+
+__all__ = ["configure", "current_settings", "force_flush", "shutdown"]
+
+_lock = threading.RLock()
+_pipeline: Pipeline | None = None
+_atexit_registered = False
+_SDK_VERSION = "0.1.0"
+
+
+# --- processors ------------------------------------------------------------------------------
+
+
+class EnrichingSpanProcessor(SpanProcessor):
+    """Copies the correlation keys in force onto every span at start."""
+
+    def on_start(self, span: Span, parent_context: Context | None = None) -> None:
+        keys = correlation.current_keys(parent_context)
+        if keys:
+            existing = span.attributes or {}
+            span.set_attributes({k: v for k, v in keys.items() if k not in existing})
+
+    def on_end(self, span: ReadableSpan) -> None:
+        pass
+
+
+class EnrichingLogProcessor(LogRecordProcessor):
+    """Copies the correlation keys in force onto every log record."""
+
+    def on_emit(self, log_record: ReadWriteLogRecord) -> None:
+        keys = correlation.current_keys(log_record.log_record.context)
+        if keys:
+            attrs = log_record.log_record.attributes
+            for k, v in keys.items():
+                if attrs is not None and k not in attrs:
+                    attrs[k] = v  # type: ignore[index]
+
+    def shutdown(self) -> None:
+        pass
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return True
+
+
+class FanOutSpanProcessor(SpanProcessor):
+    """Hands each ended span to several export processors."""
+
+    def __init__(self, processors: Sequence[SpanProcessor]) -> None:
+        self.processors = list(processors)
+
+    def on_start(self, span: Span, parent_context: Context | None = None) -> None:
+        pass
+
+    def on_end(self, span: ReadableSpan) -> None:
+        for p in self.processors:
+            with handle_internal_errors("sdk.fanout.spans"):
+                p.on_end(span)
+
+    def shutdown(self) -> None:
+        for p in self.processors:
+            with handle_internal_errors("sdk.fanout.shutdown"):
+                p.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return all([p.force_flush(timeout_millis) for p in self.processors])
+
+
+class FanOutLogProcessor(LogRecordProcessor):
+    """Hands each log record to several export processors."""
+
+    def __init__(self, processors: Sequence[LogRecordProcessor]) -> None:
+        self.processors = list(processors)
+
+    def on_emit(self, log_record: ReadWriteLogRecord) -> None:
+        for p in self.processors:
+            with handle_internal_errors("sdk.fanout.logs"):
+                p.on_emit(log_record)
+
+    def shutdown(self) -> None:
+        for p in self.processors:
+            with handle_internal_errors("sdk.fanout.shutdown"):
+                p.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return all([p.force_flush(timeout_millis) for p in self.processors])
+
+
+def _wrap_spans(inner: SpanProcessor, settings: Settings) -> SpanProcessor:
+    """The only door from the span pipeline to the sinks: the redacting processor."""
+    try:
+        from agentel.redaction import wrap_span_processor
+    except ImportError:  # redaction package not built yet
+        return inner
+    return wrap_span_processor(inner, settings)
+
+
+def _wrap_logs(inner: LogRecordProcessor, settings: Settings) -> LogRecordProcessor:
+    """The only door from the log pipeline to the sinks: the redacting processor."""
+    try:
+        from agentel.redaction import wrap_log_processor
+    except ImportError:
+        return inner
+    return wrap_log_processor(inner, settings)
+
+
+# --- the pipeline ----------------------------------------------------------------------------
+
+
+@dataclass
+class Pipeline:
+    """Everything ``configure()`` built, so ``shutdown()`` and the structural tests can reach it."""
+
+    settings: Settings
+    resource: Resource
+    tracer_provider: TracerProvider
+    logger_provider: LoggerProvider
+    meter_provider: MeterProvider
+    span_exporters: list[SpanExporter] = field(default_factory=list)
+    log_exporters: list[LogRecordExporter] = field(default_factory=list)
+    metric_readers: list[MetricReader] = field(default_factory=list)
+    span_door: SpanProcessor | None = None
+    log_door: LogRecordProcessor | None = None
+    logging_handler: logging.Handler | None = None
+    prev_excepthook: Any = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+def _sampler(settings: Settings) -> Sampler:
+    name, arg = settings.traces_sampler, settings.traces_sampler_arg
+    base: Sampler = {"always_on": ALWAYS_ON, "always_off": ALWAYS_OFF}.get(
+        name.removeprefix("parentbased_"), TraceIdRatioBased(arg)
+    )
+    return ParentBased(base) if name.startswith("parentbased_") else base
+
+
+def _resource(settings: Settings) -> Resource:
+    attrs: dict[str, Any] = dict(settings.resource_attributes)
+    attrs["service.name"] = settings.service_name or attrs.get("service.name") or _program_name()
+    attrs["agentel.run_id"] = settings.run_id
+    attrs["process.pid"] = os.getpid()
+    attrs["telemetry.distro.name"] = "agentel"
+    attrs["telemetry.distro.version"] = _SDK_VERSION
+    # Resource.create would re-read OTEL_* env (already folded into settings, with precedence)
+    return Resource.get_empty().merge(Resource(attrs))
+
+
+def _program_name() -> str:
+    argv0 = sys.argv[0] if sys.argv and sys.argv[0] else "python"
+    name = os.path.splitext(os.path.basename(argv0))[0]
+    return name or "python"
+
+
+def _otlp_exporters(settings: Settings) -> tuple[SpanExporter, LogRecordExporter, MetricExporter]:
+    endpoint = (settings.otlp_endpoint or "").rstrip("/")
+    headers = dict(settings.otlp_headers)
+    if settings.otlp_protocol == "grpc":
+        from opentelemetry.exporter.otlp.proto.grpc._log_exporter import OTLPLogExporter
+        from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
+        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+
+        insecure = endpoint.startswith("http://") or endpoint.startswith("grpc://")
+        target = endpoint.split("://", 1)[-1]
+        return (
+            OTLPSpanExporter(endpoint=target, insecure=insecure, headers=headers),
+            OTLPLogExporter(endpoint=target, insecure=insecure, headers=headers),
+            OTLPMetricExporter(endpoint=target, insecure=insecure, headers=headers),
+        )
+    from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter as HTTPLog
+    from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter as HTTPMetric
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as HTTPSpan
+
+    return (
+        HTTPSpan(endpoint=f"{endpoint}/v1/traces", headers=headers),
+        HTTPLog(endpoint=f"{endpoint}/v1/logs", headers=headers),
+        HTTPMetric(endpoint=f"{endpoint}/v1/metrics", headers=headers),
+    )
+
+
+def _metric_reader(exporter: MetricExporter, settings: Settings) -> MetricReader:
+    interval = settings.metrics_interval_s * 1000 if settings.metrics_interval_s > 0 else math.inf
+    return PeriodicExportingMetricReader(exporter, export_interval_millis=interval)
+
+
+def _build(
+    settings: Settings,
+    span_exporters: Sequence[SpanExporter],
+    log_exporters: Sequence[LogRecordExporter],
+    metric_readers: Sequence[MetricReader],
+    sync_export: bool,
+    id_generator: IdGenerator | None,
+) -> Pipeline:
+    resource = _resource(settings)
+    spans: list[SpanExporter] = []
+    logs: list[LogRecordExporter] = []
+    readers: list[MetricReader] = []
+    sinks = settings.sinks
+    if "files" in sinks:
+        from agentel.sinks.files import FileLogExporter, FileMetricExporter, FileSpanExporter
+
+        spans.append(FileSpanExporter(settings.run_dir))
+        logs.append(FileLogExporter(settings.run_dir))
+        readers.append(_metric_reader(FileMetricExporter(settings.run_dir), settings))
+    if "console" in sinks:
+        from agentel.sinks.console import ConsoleLogExporter, ConsoleSpanExporter
+
+        spans.append(ConsoleSpanExporter(settings.console))
+        logs.append(ConsoleLogExporter(settings.console, settings.log_level))
+    if "otlp" in sinks:
+        s, lg, m = _otlp_exporters(settings)
+        spans.append(s)
+        logs.append(lg)
+        readers.append(_metric_reader(m, settings))
+    if "clickhouse" in sinks:
+        from agentel.sinks import clickhouse as ch_sink  # type: ignore[attr-defined,unused-ignore]
+
+        s, lg, m = ch_sink.build_exporters(settings)
+        spans.append(s)
+        logs.append(lg)
+        readers.append(_metric_reader(m, settings))
+    if "prometheus" in sinks:
+        from agentel.sinks import prometheus as prom_sink  # type: ignore[attr-defined,unused-ignore]
+
+        readers.extend(prom_sink.build_metric_readers(settings))
+    spans.extend(span_exporters)
+    logs.extend(log_exporters)
+    readers.extend(metric_readers)
+
+    tracer_provider = TracerProvider(
+        resource=resource, sampler=_sampler(settings), id_generator=id_generator, shutdown_on_exit=False
+    )
+    tracer_provider.add_span_processor(EnrichingSpanProcessor())
+    if sync_export:
+        span_procs: list[SpanProcessor] = [SimpleSpanProcessor(e) for e in spans]
+        log_procs: list[LogRecordProcessor] = [SimpleLogRecordProcessor(e) for e in logs]
+    else:
+        span_procs = [BatchSpanProcessor(e, schedule_delay_millis=1000) for e in spans]
+        log_procs = [BatchLogRecordProcessor(e, schedule_delay_millis=1000) for e in logs]
+    span_door = _wrap_spans(FanOutSpanProcessor(span_procs), settings)
+    tracer_provider.add_span_processor(span_door)
+
+    logger_provider = LoggerProvider(resource=resource, shutdown_on_exit=False)
+    logger_provider.add_log_record_processor(EnrichingLogProcessor())
+    log_door = _wrap_logs(FanOutLogProcessor(log_procs), settings)
+    logger_provider.add_log_record_processor(log_door)
+
+    meter_provider = MeterProvider(
+        resource=resource, metric_readers=readers, views=registry.views(), shutdown_on_exit=False
+    )
+    return Pipeline(
+        settings=settings,
+        resource=resource,
+        tracer_provider=tracer_provider,
+        logger_provider=logger_provider,
+        meter_provider=meter_provider,
+        span_exporters=spans,
+        log_exporters=logs,
+        metric_readers=readers,
+        span_door=span_door,
+        log_door=log_door,
+    )
+
+
+class _BridgeHandler(LoggingHandler):
+    """stdlib logging → OTel logs; error records get ``error.code``; our own loggers are skipped."""
+
+    _SKIP = ("opentelemetry", "agentel.internal")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name.startswith(self._SKIP):
+            return  # an exporter's own warning must not feed back into the pipeline
+        super().emit(record)
+
+    @staticmethod
+    def _get_attributes(record: logging.LogRecord) -> Any:
+        attrs: dict[str, Any] = dict(LoggingHandler._get_attributes(record) or {})
+        if record.levelno >= logging.ERROR and "error.code" not in attrs:
+            code = getattr(record, "error_code", None)
+            if code is None and record.exc_info and record.exc_info[0] is not None:
+                code = record.exc_info[0].__qualname__
+            attrs["error.code"] = str(code or "unspecified")
+        return attrs
+
+
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warn": logging.WARNING, "error": logging.ERROR}
+
+
+def configure(
+    *,
+    span_exporters: Sequence[SpanExporter] = (),
+    log_exporters: Sequence[LogRecordExporter] = (),
+    metric_readers: Sequence[MetricReader] = (),
+    sync_export: bool = False,
+    id_generator: IdGenerator | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Set up tracing, logs and metrics once; returns the settings in force.
+
+    ``overrides`` are setting names from :mod:`agentel.config` (they win over the environment).
+    Extra exporters/readers are added behind the same redacting processors as the built-in sinks.
+    Calling again with no arguments returns the current settings; calling with different
+    settings while configured is an error — call :func:`shutdown` first to re-configure.
+    """
+    global _pipeline, _atexit_registered
+    with _lock:
+        if _pipeline is not None:
+            extra = span_exporters or log_exporters or metric_readers or id_generator is not None
+            if not overrides and not extra:
+                return _pipeline.settings
+            if overrides == _pipeline.overrides and not extra:
+                return _pipeline.settings
+            raise ConfigError(
+                "agentel is already configured with other settings; call agentel.shutdown() before "
+                "configuring again (changed: " + ", ".join(sorted(overrides)) + ")"
+            )
+        settings = Settings.load(**overrides)
+        pipeline = _build(settings, span_exporters, log_exporters, metric_readers, sync_export, id_generator)
+        pipeline.overrides = dict(overrides)
+        proxy.install()
+        proxy.switch(pipeline.tracer_provider, pipeline.logger_provider, pipeline.meter_provider)
+        if settings.bridge_logging:
+            handler = _BridgeHandler(
+                level=_LEVELS[settings.log_level], logger_provider=pipeline.logger_provider
+            )
+            root = logging.getLogger()
+            root.addHandler(handler)
+            if root.level > handler.level or root.level == logging.NOTSET:
+                root.setLevel(handler.level)
+            pipeline.logging_handler = handler
+        correlation.propagate_into_threads(settings.propagate_threads)
+        pipeline.prev_excepthook = sys.excepthook
+        sys.excepthook = _excepthook
+        _pipeline = pipeline
+        if not _atexit_registered:
+            atexit.register(shutdown)
+            os.register_at_fork(after_in_child=_after_fork_in_child)
+            _atexit_registered = True
+        return settings
+
+
+def _excepthook(exc_type: Any, exc: Any, tb: Any) -> None:
+    """An uncaught exception: let the previous hook print it, then flush what was recorded."""
+    pipeline = _pipeline
+    prev = pipeline.prev_excepthook if pipeline is not None else sys.__excepthook__
+    try:
+        prev(exc_type, exc, tb)
+    finally:
+        with handle_internal_errors("sdk.excepthook"):
+            force_flush(5000)
+
+
+def _after_fork_in_child() -> None:
+    # The SDK's batch processors restart their workers after fork; the file writers reopen by pid.
+    pass
+
+
+def current_settings_or_none() -> Settings | None:
+    """The settings in force, or None before ``configure()``."""
+    p = _pipeline
+    return p.settings if p is not None else None
+
+
+def current_settings() -> Settings:
+    """The settings in force; raises if agentel is not configured."""
+    p = _pipeline
+    if p is None:
+        raise RuntimeError("agentel is not configured; call agentel.configure() first")
+    return p.settings
+
+
+def current_pipeline() -> Pipeline | None:
+    """What ``configure()`` built (for tests, doctor and the structural redaction test)."""
+    return _pipeline
+
+
+def force_flush(timeout_millis: int = 30_000) -> bool:
+    """Export everything recorded so far; True when every sink confirmed."""
+    p = _pipeline
+    if p is None:
+        return True
+    ok = True
+    with handle_internal_errors("sdk.force_flush"):
+        ok = bool(p.tracer_provider.force_flush(timeout_millis)) and ok
+        ok = bool(p.logger_provider.force_flush(timeout_millis)) and ok
+        ok = bool(p.meter_provider.force_flush(timeout_millis)) and ok
+    return ok
+
+
+def shutdown(timeout_millis: int = 30_000) -> None:
+    """Flush and close every sink; afterwards ``configure()`` may be called again."""
+    global _pipeline
+    with _lock:
+        p = _pipeline
+        if p is None:
+            return
+        _pipeline = None
+        if p.logging_handler is not None:
+            logging.getLogger().removeHandler(p.logging_handler)
+        if sys.excepthook is _excepthook:
+            sys.excepthook = p.prev_excepthook
+        with handle_internal_errors("sdk.shutdown.traces"):
+            p.tracer_provider.shutdown()
+        with handle_internal_errors("sdk.shutdown.logs"):
+            p.logger_provider.shutdown()
+        with handle_internal_errors("sdk.shutdown.metrics"):
+            p.meter_provider.shutdown(timeout_millis=timeout_millis)
+        proxy.switch(None, None, None)

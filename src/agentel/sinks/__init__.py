@@ -1,0 +1,1 @@
+"""Sinks: where records go after enrichment and redaction (files, console, OTLP, ClickHouse, Prometheus)."""
