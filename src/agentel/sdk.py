@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opentelemetry.context import Context
-from opentelemetry.sdk._logs import LoggerProvider, LoggingHandler, LogRecordProcessor, ReadWriteLogRecord
+from opentelemetry._logs import SeverityNumber
+from opentelemetry.sdk._logs import LoggerProvider, LogRecordProcessor, ReadWriteLogRecord
 from opentelemetry.sdk._logs.export import (
     BatchLogRecordProcessor,
     LogRecordExporter,
@@ -305,25 +306,81 @@ def _build(
     )
 
 
-class _BridgeHandler(LoggingHandler):
-    """stdlib logging → OTel logs; error records get ``error.code``; our own loggers are skipped."""
+_SEVERITY = (
+    (logging.CRITICAL, SeverityNumber.FATAL, "FATAL"),
+    (logging.ERROR, SeverityNumber.ERROR, "ERROR"),
+    (logging.WARNING, SeverityNumber.WARN, "WARN"),
+    (logging.INFO, SeverityNumber.INFO, "INFO"),
+    (logging.DEBUG, SeverityNumber.DEBUG, "DEBUG"),
+)
+_RESERVED = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "error_code"}
+
+
+class _BridgeHandler(logging.Handler):
+    """stdlib logging → OTel log records (trace/span ids from the current context).
+
+    Error records get ``error.code`` (the ``error_code`` extra, else the exception type);
+    ``extra={...}`` keys become attributes; agentel's and the SDK's own loggers are skipped so an
+    exporter's warning never feeds back into the pipeline.
+    """
 
     _SKIP = ("opentelemetry", "agentel.internal")
 
+    def __init__(self, level: int) -> None:
+        super().__init__(level=level)
+        from opentelemetry._logs import get_logger
+
+        self._get_logger = get_logger
+
     def emit(self, record: logging.LogRecord) -> None:
         if record.name.startswith(self._SKIP):
-            return  # an exporter's own warning must not feed back into the pipeline
-        super().emit(record)
+            return
+        try:
+            self._emit(record)
+        except Exception as exc:  # never into the application
+            from agentel._internal.errors import record_internal_error
 
-    @staticmethod
-    def _get_attributes(record: logging.LogRecord) -> Any:
-        attrs: dict[str, Any] = dict(LoggingHandler._get_attributes(record) or {})
-        if record.levelno >= logging.ERROR and "error.code" not in attrs:
+            record_internal_error("sdk.logging_bridge", exc)
+
+    def _emit(self, record: logging.LogRecord) -> None:
+        number, text = SeverityNumber.TRACE, "TRACE"
+        for floor, num, txt in _SEVERITY:
+            if record.levelno >= floor:
+                number, text = num, txt
+                break
+        attrs: dict[str, Any] = {
+            "code.file.path": record.pathname,
+            "code.function.name": record.funcName,
+            "code.line.number": record.lineno,
+            "logger.name": record.name,
+        }
+        for key, value in vars(record).items():
+            if (
+                key not in _RESERVED
+                and not key.startswith("_")
+                and isinstance(value, (str, int, float, bool))
+            ):
+                attrs[key] = value
+        exc_info = record.exc_info
+        if exc_info and exc_info[0] is not None:
+            import traceback
+
+            attrs["exception.type"] = exc_info[0].__qualname__
+            attrs["exception.message"] = str(exc_info[1])
+            attrs["exception.stacktrace"] = "".join(traceback.format_exception(*exc_info))
+        if record.levelno >= logging.ERROR:
             code = getattr(record, "error_code", None)
-            if code is None and record.exc_info and record.exc_info[0] is not None:
-                code = record.exc_info[0].__qualname__
+            if code is None and exc_info and exc_info[0] is not None:
+                code = exc_info[0].__qualname__
             attrs["error.code"] = str(code or "unspecified")
-        return attrs
+        body = record.getMessage() if isinstance(record.msg, str) or record.args else str(record.msg)
+        self._get_logger(record.name).emit(
+            timestamp=int(record.created * 1e9),
+            severity_number=number,
+            severity_text=text,
+            body=body,
+            attributes=attrs,
+        )
 
 
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warn": logging.WARNING, "error": logging.ERROR}
@@ -363,9 +420,7 @@ def configure(
         proxy.install()
         proxy.switch(pipeline.tracer_provider, pipeline.logger_provider, pipeline.meter_provider)
         if settings.bridge_logging:
-            handler = _BridgeHandler(
-                level=_LEVELS[settings.log_level], logger_provider=pipeline.logger_provider
-            )
+            handler = _BridgeHandler(level=_LEVELS[settings.log_level])
             root = logging.getLogger()
             root.addHandler(handler)
             if root.level > handler.level or root.level == logging.NOTSET:
@@ -447,5 +502,7 @@ def shutdown(timeout_millis: int = 30_000) -> None:
         with handle_internal_errors("sdk.shutdown.logs"):
             p.logger_provider.shutdown()
         with handle_internal_errors("sdk.shutdown.metrics"):
+            # a reader with periodic export off (interval 0) collects only when asked: ask once
+            p.meter_provider.force_flush(timeout_millis)
             p.meter_provider.shutdown(timeout_millis=timeout_millis)
         proxy.switch(None, None, None)

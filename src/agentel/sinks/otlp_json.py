@@ -102,7 +102,7 @@ def _span(span: ReadableSpan) -> JSONDict:
         out["traceState"] = state
     if span.parent is not None:
         out["parentSpanId"] = format(span.parent.span_id, "016x")
-    flags = 0x100 | int(ctx.trace_flags)
+    flags = 0x100  # as the OTLP exporter: "has is_remote" bit, plus is_remote below
     if span.parent is not None and span.parent.is_remote:
         flags |= 0x200
     out["flags"] = flags
@@ -218,7 +218,7 @@ def _fix_ids(node: Any) -> None:
     """protobuf's JSON writes bytes as base64; OTLP/JSON wants hex ids."""
     if isinstance(node, dict):
         for key, value in node.items():
-            if key in ("traceId", "spanId") and isinstance(value, str):
+            if key in ("traceId", "spanId", "parentSpanId") and isinstance(value, str):
                 node[key] = _b64_to_hex(value)
             else:
                 _fix_ids(value)
