@@ -304,6 +304,8 @@ def render_events_md() -> str:
         "|---|---|---|---|---|---|",
     ]
     for spec in sorted(REGISTRY.events.values(), key=lambda s: (s.pack, s.name)):
+        if spec.pack == "app":  # the application's own names belong in its docs, not ours
+            continue
         sampled = f"1/{spec.sample_every}" if spec.sample_every > 1 else "all"
         keys = ", ".join(f"`{k}`" for k in spec.keys) or "—"
         lines.append(
@@ -324,6 +326,8 @@ def render_metrics_md() -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for spec in sorted(REGISTRY.metrics.values(), key=lambda s: (s.pack, s.name)):
+        if spec.pack == "app":
+            continue
         attrs = ", ".join(f"`{a}`" for a in spec.attributes) or "—"
         lines.append(
             f"| `{spec.name}` | {spec.pack} | {spec.kind} | `{spec.unit}` | `{spec.prometheus_name}` | {attrs} | {spec.description} |"
