@@ -224,6 +224,13 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "Sampler argument (ratio for *traceidratio).",
     ),
     SettingSpec(
+        "max_queue_size",
+        ("AGENTEL_MAX_QUEUE_SIZE", "OTEL_BSP_MAX_QUEUE_SIZE"),
+        _int,
+        8192,
+        "Records buffered per sink before new ones are dropped (and counted).",
+    ),
+    SettingSpec(
         "disk_budget_mb",
         ("AGENTEL_DISK_BUDGET_MB",),
         _int,
@@ -260,6 +267,7 @@ class Settings:
     prometheus_port: int | None = None
     traces_sampler: str = "parentbased_always_on"
     traces_sampler_arg: float = 1.0
+    max_queue_size: int = 8192
     disk_budget_mb: int = 2048
     #: where each value came from: "argument", the env var name, or "default"
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
@@ -347,6 +355,8 @@ def _validate(spec: SettingSpec, value: Any, label: str) -> None:
         raise ConfigError(f"{label}: must be a ratio between 0 and 1, got {value!r}")
     if spec.name == "prometheus_port" and value is not None and not 0 <= value <= 65535:
         raise ConfigError(f"{label}: must be a port number 0-65535 (0 = OS-chosen), got {value!r}")
+    if spec.name == "max_queue_size" and value < 1:
+        raise ConfigError(f"{label}: must be at least 1, got {value!r}")
     if spec.name == "disk_budget_mb" and value <= 0:
         raise ConfigError(f"{label}: must be a positive number of MiB, got {value!r}")
     if spec.name == "run_id" and value and not all(c.isalnum() or c in "-_." for c in value):

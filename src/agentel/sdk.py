@@ -279,8 +279,9 @@ def _build(
         span_procs: list[SpanProcessor] = [SimpleSpanProcessor(e) for e in spans]
         log_procs: list[LogRecordProcessor] = [SimpleLogRecordProcessor(e) for e in logs]
     else:
-        span_procs = [BatchSpanProcessor(e, schedule_delay_millis=1000) for e in spans]
-        log_procs = [BatchLogRecordProcessor(e, schedule_delay_millis=1000) for e in logs]
+        q = settings.max_queue_size
+        span_procs = [BatchSpanProcessor(e, max_queue_size=q, schedule_delay_millis=1000) for e in spans]
+        log_procs = [BatchLogRecordProcessor(e, max_queue_size=q, schedule_delay_millis=1000) for e in logs]
     span_door = _wrap_spans(FanOutSpanProcessor(span_procs), settings)
     tracer_provider.add_span_processor(span_door)
 
