@@ -30,6 +30,9 @@ class AgentelConfigurator(_BaseConfigurator):
     """Builds the pipeline with :func:`agentel.configure`."""
 
     def _configure(self, **kwargs: Any) -> None:
-        from agentel.sdk import configure
+        from agentel import sdk
 
-        configure()
+        sdk.configure()
+        pipeline = sdk.current_pipeline()
+        if pipeline is not None:
+            pipeline.origin = "distro"

@@ -169,6 +169,7 @@ class Pipeline:
     logging_handler: logging.Handler | None = None
     prev_excepthook: Any = None
     overrides: dict[str, Any] = field(default_factory=dict)
+    origin: str = "configure"  # or "distro" when opentelemetry-instrument / agentel run built it
 
 
 def _sampler(settings: Settings) -> Sampler:
@@ -410,6 +411,15 @@ def configure(
             if not overrides and not extra:
                 return _pipeline.settings
             if overrides == _pipeline.overrides and not extra:
+                return _pipeline.settings
+            if _pipeline.origin == "distro":
+                # The wrapper (agentel run / opentelemetry-instrument) configured first; the
+                # program's own configure(...) must not crash it. The wrapper's settings win.
+                logging.getLogger("agentel.internal").warning(
+                    "agentel.configure(%s) ignored: already configured by the agentel run / "
+                    "opentelemetry-instrument wrapper (set AGENTEL_* variables instead)",
+                    ", ".join(sorted(overrides)),
+                )
                 return _pipeline.settings
             raise ConfigError(
                 "agentel is already configured with other settings; call agentel.shutdown() before "

@@ -82,3 +82,20 @@ def test_agentel_run_rejects_bad_settings_before_starting(tmp_path: Path) -> Non
     )
     assert proc.returncode == 2
     assert "AGENTEL_SINKS: unknown sink 'fiels'" in proc.stderr and "ran" not in proc.stdout
+
+
+def test_program_configure_under_wrapper_does_not_crash(tmp_path: Path) -> None:
+    app = tmp_path / "app.py"
+    app.write_text(
+        "import agentel\nagentel.configure(console='off', dir='elsewhere')\nwith agentel.span('still-recorded'):\n    pass\nprint('ok')\n"
+    )
+    proc = subprocess.run(
+        [_bin("agentel"), "run", "--", "python", str(app)],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0 and "ok" in proc.stdout, proc.stderr
+    assert "ignored: already configured by the agentel run" in proc.stderr
+    assert any(s["name"] == "still-recorded" for s in _read_spans(tmp_path / "data" / "wrapped-run"))

@@ -18,6 +18,14 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 _logger = logging.getLogger("agentel.internal")
+# agentel's own warnings go to stderr, never into the pipeline they are about (the logging bridge
+# skips this logger), and do not depend on the application's logging setup.
+if not _logger.handlers:
+    _handler = logging.StreamHandler()
+    _handler.setFormatter(logging.Formatter("agentel: %(levelname)s %(message)s"))
+    _logger.addHandler(_handler)
+    _logger.propagate = False
+    _logger.setLevel(logging.INFO)
 
 #: Set to True by the test suite's conftest; also turned on by AGENTEL_RAISE_INTERNAL_ERRORS=1.
 RAISE: bool = os.environ.get("AGENTEL_RAISE_INTERNAL_ERRORS", "").lower() in ("1", "true", "yes")
