@@ -27,9 +27,13 @@ from collections.abc import Callable
 
 sys.path.insert(0, os.path.dirname(__file__))
 from _common import table  # noqa: E402
-
 from opentelemetry.sdk.trace import TracerProvider  # noqa: E402
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter, SpanExportResult  # noqa: E402
+from opentelemetry.sdk.trace.export import (  # noqa: E402
+    BatchSpanProcessor,
+    ConsoleSpanExporter,
+    SpanExporter,
+    SpanExportResult,
+)
 
 ATTRS = {"gen_ai.request.model": "gpt-4o-mini", "iteration": 3, "score": 0.82, "ok": True, "step": "select"}
 
@@ -58,7 +62,9 @@ class _OtlpJsonFile(SpanExporter):
 
 def _vanilla(make_exporter: Callable[[str], SpanExporter], n: int, d: str) -> float:
     provider = TracerProvider()
-    provider.add_span_processor(BatchSpanProcessor(make_exporter(d), max_queue_size=n + 10, schedule_delay_millis=1000))
+    provider.add_span_processor(
+        BatchSpanProcessor(make_exporter(d), max_queue_size=n + 10, schedule_delay_millis=1000)
+    )
     tracer = provider.get_tracer("bench")
     t0 = time.process_time()
     _workload(tracer, n)
@@ -72,8 +78,11 @@ def _console(d: str) -> SpanExporter:
 
 def _agentel(n: int, d: str) -> float:
     import agentel
+
     # same queue headroom as the baselines, so no configuration drops spans
-    agentel.configure(dir=d, run_id="bench", metrics_interval_s=0, bridge_logging=False, max_queue_size=n + 10)
+    agentel.configure(
+        dir=d, run_id="bench", metrics_interval_s=0, bridge_logging=False, max_queue_size=n + 10
+    )
     from opentelemetry import trace
 
     tracer = trace.get_tracer("bench")
@@ -97,21 +106,50 @@ def main() -> None:
 
     from agentel.sinks.files import FileSpanExporter
 
-    results: dict[str, list[float]] = {"vanilla-console": [], "vanilla-otlpjson": [], "vanilla-agentelfile": [], "agentel": []}
+    results: dict[str, list[float]] = {
+        "vanilla-console": [],
+        "vanilla-otlpjson": [],
+        "vanilla-agentelfile": [],
+        "agentel": [],
+    }
     for _ in range(args.rounds):  # alternate so drift hits every variant alike
         with tempfile.TemporaryDirectory() as d:
             results["vanilla-console"].append(_vanilla(_console, args.spans, d))
-            results["vanilla-otlpjson"].append(_vanilla(lambda d: _OtlpJsonFile(os.path.join(d, "o.jsonl")), args.spans, d))
-            results["vanilla-agentelfile"].append(_vanilla(lambda d: FileSpanExporter(os.path.join(d, "f")), args.spans, d))
+            results["vanilla-otlpjson"].append(
+                _vanilla(lambda d: _OtlpJsonFile(os.path.join(d, "o.jsonl")), args.spans, d)
+            )
+            results["vanilla-agentelfile"].append(
+                _vanilla(lambda d: FileSpanExporter(os.path.join(d, "f")), args.spans, d)
+            )
             results["agentel"].append(_agentel(args.spans, d))
     med = {k: statistics.median(v) for k, v in results.items()}
     rows = []
     for k, v in med.items():
-        rows.append([k, f"{v:.1f}", f"{1e6 / v:,.0f}", f"{v / med['vanilla-console']:.2f}x", f"{v / med['vanilla-otlpjson']:.2f}x"])
+        rows.append(
+            [
+                k,
+                f"{v:.1f}",
+                f"{1e6 / v:,.0f}",
+                f"{v / med['vanilla-console']:.2f}x",
+                f"{v / med['vanilla-otlpjson']:.2f}x",
+            ]
+        )
     print(f"spans per round: {args.spans}, rounds: {args.rounds}, CPU time of the whole process, median")
-    for row, k in zip(rows, med):
+    for row, k in zip(rows, med, strict=False):
         row.append(f"{med[k] / med['vanilla-agentelfile']:.2f}x")
-    print(table(["pipeline", "µs CPU/span", "spans/s (1 core)", "vs vanilla-console", "vs vanilla-otlpjson", "vs vanilla-agentelfile"], rows))
+    print(
+        table(
+            [
+                "pipeline",
+                "µs CPU/span",
+                "spans/s (1 core)",
+                "vs vanilla-console",
+                "vs vanilla-otlpjson",
+                "vs vanilla-agentelfile",
+            ],
+            rows,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -28,7 +28,9 @@ def main() -> int:
     run_id = f"demo-{os.getpid()}"
     env = dict(os.environ, AGENTEL_DIR=str(data), AGENTEL_RUN_ID=run_id)
     agentel_bin = str(Path(sys.executable).with_name("agentel"))
-    subprocess.run([agentel_bin, "run", "--", sys.executable, str(HERE / "quickstart.py")], env=env, check=True)
+    subprocess.run(
+        [agentel_bin, "run", "--", sys.executable, str(HERE / "quickstart.py")], env=env, check=True
+    )
     run_dir = data / run_id
     spans = _records(run_dir / "traces.jsonl", "resourceSpans", "scopeSpans", "spans")
     logs = _records(run_dir / "logs.jsonl", "resourceLogs", "scopeLogs", "logRecords")

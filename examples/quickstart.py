@@ -14,7 +14,9 @@ import agentel
 
 log = logging.getLogger("quickstart")
 agentel.register_event("quickstart.answer", "An answer was produced.", keys=("question", "words"))
-agentel.register_metric("quickstart.answers", "counter", "{answer}", "Answers produced.", attributes=("topic",))
+agentel.register_metric(
+    "quickstart.answers", "counter", "{answer}", "Answers produced.", attributes=("topic",)
+)
 
 
 @agentel.trace
