@@ -91,7 +91,8 @@ def _agentel(n: int, d: str) -> float:
         _workload(tracer, n)
     agentel.shutdown()
     elapsed = (time.process_time() - t0) / n * 1e6
-    written = sum(line.count('"spanId"') for line in open(os.path.join(d, "bench", "traces.jsonl")))
+    with open(os.path.join(d, "bench", "traces.jsonl")) as fh:
+        written = sum(line.count('"spanId"') for line in fh)
     assert written == n, f"agentel wrote {written} of {n} spans"
     os.remove(os.path.join(d, "bench", "traces.jsonl"))
     return elapsed
