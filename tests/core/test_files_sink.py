@@ -40,7 +40,7 @@ def _workload() -> None:
                     raise ValueError("boom")
             except ValueError:
                 pass
-    agentel.metric("gen_ai.client.token.usage").record(12, {"gen_ai.token.type": "input"})
+    agentel.metric("agentel.telemetry.dropped").add(2, {"agentel.signal": "spans"})
 
 
 def test_files_parse_as_otlp_export_requests(tmp_path: Path) -> None:
@@ -87,7 +87,7 @@ def test_files_parse_as_otlp_export_requests(tmp_path: Path) -> None:
         for sm in rm.scope_metrics
         for m in sm.metrics
     ]
-    assert "gen_ai.client.token.usage" in m
+    assert "agentel.telemetry.dropped" in m
 
 
 def test_direct_encoding_equals_official_protobuf_encoding() -> None:

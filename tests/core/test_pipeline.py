@@ -93,7 +93,7 @@ agentel.configure(dir=sys.argv[1], metrics_interval_s=1)
 with agentel.context(run="x"), agentel.span("work"):
     logging.getLogger("a").warning("w")
     agentel.event("agentel.feedback")
-    agentel.metric("gen_ai.client.token.usage").record(3)
+    agentel.metric("agentel.telemetry.dropped").add(1)
 agentel.shutdown()
 print("SOCKETS", opened)
 """
@@ -145,3 +145,54 @@ def test_otlp_http_sink_only_when_configured(tmp_path: Path) -> None:
         for s in ss.spans
     ]
     assert names == ["over-otlp"]
+
+
+def test_otlp_grpc_sink(tmp_path: Path) -> None:
+    from concurrent import futures
+
+    import grpc
+    from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
+
+    received: list[str] = []
+
+    class Traces(trace_service_pb2_grpc.TraceServiceServicer):
+        def Export(self, request, context):  # type: ignore[no-untyped-def]  # noqa: N802
+            received.extend(
+                s.name for rs in request.resource_spans for ss in rs.scope_spans for s in ss.spans
+            )
+            return trace_service_pb2.ExportTraceServiceResponse()
+
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    trace_service_pb2_grpc.add_TraceServiceServicer_to_server(Traces(), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        agentel.configure(
+            dir=str(tmp_path),
+            otlp_endpoint=f"http://127.0.0.1:{port}",
+            otlp_protocol="grpc",
+            metrics_interval_s=0,
+        )
+        with agentel.span("over-grpc"):
+            pass
+        agentel.force_flush()
+        # logs/metrics services are not implemented by this tiny server: the exporter's failures
+        # must stay inside agentel (no exception reaches the program)
+        agentel.shutdown(timeout_millis=2000)
+    finally:
+        server.stop(None)
+    assert received == ["over-grpc"]
+
+
+def test_console_jsonl_writes_otlp_lines() -> None:
+    import json
+
+    from agentel.sinks.console import ConsoleSpanExporter
+
+    buf = io.StringIO()
+    agentel.configure(sinks=[], span_exporters=[ConsoleSpanExporter("jsonl", stream=buf)], sync_export=True)
+    with agentel.span("to-console"):
+        pass
+    agentel.shutdown()
+    line = json.loads(buf.getvalue().splitlines()[0])
+    assert line["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["name"] == "to-console"

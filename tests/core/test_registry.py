@@ -79,7 +79,7 @@ def test_lint_reports_unregistered_names(tmp_path: Path) -> None:
         "agentel.register_event('app.ok', 'fine')\n"
         "agentel.event('app.ok')\n"
         "agentel.event('app.typo')\n"
-        "agentel.metric('gen_ai.client.token.usage')\n"
+        "agentel.metric('agentel.telemetry.dropped')\n"
         "agentel.metric('app.unknown.metric')\n"
     )
     proc = subprocess.run(
