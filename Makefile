@@ -22,7 +22,11 @@ $(STAMP): pyproject.toml
 system-deps:
 	@bash scripts/system-deps.sh
 
-test: install system-deps
+# agentel's OpenTelemetry Collector distribution (ocb), cached outside the clone by manifest hash.
+collector:
+	@bash scripts/build-collector.sh >/dev/null
+
+test: install system-deps collector
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 demo: install
