@@ -1,0 +1,193 @@
+"""Run agentel's built collector for real: config variants, OS-chosen ports, start/kill by pid.
+
+Used by the collector tests and by benchmarks/bench_collector.py (which puts this directory on
+``sys.path``), so it imports nothing from pytest.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = ROOT / "collector-config" / "otelcol.yaml"
+BUILD_SCRIPT = ROOT / "scripts" / "build-collector.sh"
+
+T = TypeVar("T")
+
+
+def wait_for(
+    fn: Callable[[], T | None], timeout: float = 20.0, what: str = "condition", interval: float = 0.05
+) -> T:
+    """Poll ``fn`` until it returns something truthy; fail after ``timeout`` seconds naming ``what``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fn()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def collector_binary() -> Path:
+    """Where `make collector` puts the binary for the current manifest (it may not exist yet)."""
+    out = subprocess.run(
+        ["bash", str(BUILD_SCRIPT), "--print-path"], capture_output=True, text=True, check=True
+    )
+    return Path(out.stdout.strip())
+
+
+def free_port() -> int:
+    """An OS-chosen free TCP port on loopback (the collector needs ports in its config up front)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def load_config() -> dict[str, Any]:
+    return yaml.safe_load(CONFIG.read_text())
+
+
+def without_clickhouse(config: dict[str, Any]) -> dict[str, Any]:
+    """The shipped config minus the ClickHouse exporter (no server in the test environment)."""
+    cfg = copy.deepcopy(config)
+    cfg["exporters"].pop("clickhouse", None)
+    for pipeline in cfg["service"]["pipelines"].values():
+        pipeline["exporters"] = [e for e in pipeline["exporters"] if e != "clickhouse"]
+    return cfg
+
+
+class CollectorProcess:
+    """One collector with its own directory and ports; started, killed and restarted by pid."""
+
+    PORTS = ("grpc", "http", "prometheus", "health", "telemetry")
+
+    def __init__(
+        self, binary: Path, config: dict[str, Any], workdir: Path, env: dict[str, str] | None = None
+    ):
+        self.binary = binary
+        self.workdir = workdir
+        self.dir = workdir / "collector"
+        self.ports = {name: free_port() for name in self.PORTS}
+        self.config_path = workdir / "otelcol.yaml"
+        self.config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+        self.env = {
+            **os.environ,
+            "AGENTEL_COLLECTOR_DIR": str(self.dir),
+            "AGENTEL_COLLECTOR_OTLP_GRPC_ENDPOINT": f"127.0.0.1:{self.ports['grpc']}",
+            "AGENTEL_COLLECTOR_OTLP_HTTP_ENDPOINT": f"127.0.0.1:{self.ports['http']}",
+            "AGENTEL_COLLECTOR_PROMETHEUS_ENDPOINT": f"127.0.0.1:{self.ports['prometheus']}",
+            "AGENTEL_COLLECTOR_HEALTH_ENDPOINT": f"127.0.0.1:{self.ports['health']}",
+            "AGENTEL_COLLECTOR_TELEMETRY_HOST": "127.0.0.1",
+            "AGENTEL_COLLECTOR_TELEMETRY_PORT": str(self.ports["telemetry"]),
+            **(env or {}),
+        }
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log_path = workdir / "collector.log"
+        self.starts = 0
+
+    @property
+    def otlp_http(self) -> str:
+        return f"http://127.0.0.1:{self.ports['http']}"
+
+    @property
+    def otlp_grpc(self) -> str:
+        return f"http://127.0.0.1:{self.ports['grpc']}"
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def validate(self) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(self.binary), "validate", "--config", str(self.config_path)],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    def _healthy(self) -> bool:
+        if self.proc is not None and self.proc.poll() is not None:
+            raise AssertionError(f"collector exited with {self.proc.returncode}:\n{self.log_tail()}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.ports['health']}/", timeout=1) as r:
+                return bool(r.status == 200)
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return False
+
+    def start(self, timeout: float = 30.0) -> CollectorProcess:
+        assert self.proc is None or self.proc.poll() is not None, "already running"
+        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed in _reap
+        self.proc = subprocess.Popen(
+            [str(self.binary), "--config", str(self.config_path)],
+            env=self.env,
+            cwd=self.workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        self.starts += 1
+        wait_for(self._healthy, timeout, f"collector health check on :{self.ports['health']}")
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no flush — what a crash or an OOM kill does."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=30)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """SIGTERM and wait for a clean shutdown (queues and files flushed); SIGKILL if it hangs."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except FileNotFoundError:
+            return "(no log)"
+
+    def files(self, signal_name: str) -> list[Path]:
+        """The collector's OTLP-JSON files for one signal (the live file and rotated backups)."""
+        directory = self.dir / "files"
+        if not directory.exists():
+            return []
+        return sorted(
+            p for p in directory.iterdir() if p.name.startswith(signal_name) and p.suffix == ".jsonl"
+        )
+
+    def records(self, signal_name: str) -> Iterator[dict[str, Any]]:
+        """Every export request line the file exporter wrote for ``signal_name``."""
+        for path in self.files(signal_name):
+            for line in path.read_text().splitlines():
+                if line.strip():
+                    yield json.loads(line)
+
+    def span_ids(self) -> list[str]:
+        """All span ids in the trace files (hex, as the file exporter writes them), with repeats."""
+        return [
+            span["spanId"]
+            for req in self.records("traces")
+            for rs in req.get("resourceSpans", [])
+            for ss in rs.get("scopeSpans", [])
+            for span in ss.get("spans", [])
+        ]
