@@ -191,3 +191,92 @@ class CollectorProcess:
             for ss in rs.get("scopeSpans", [])
             for span in ss.get("spans", [])
         ]
+
+
+class PrometheusServer:
+    """A real Prometheus server (Debian's package) on an OS-chosen loopback port, queried over HTTP."""
+
+    def __init__(
+        self, workdir: Path, scrape_configs: list[dict[str, Any]], scrape_interval: str = "1s"
+    ) -> None:
+        import shutil
+
+        binary = shutil.which("prometheus")
+        assert binary, "prometheus not found: run `make system-deps` (installs Debian's prometheus package)"
+        self.binary = binary
+        self.workdir = workdir
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.config_path = workdir / "prometheus.yml"
+        config = {
+            "global": {"scrape_interval": scrape_interval, "evaluation_interval": scrape_interval},
+            "scrape_configs": scrape_configs,
+        }
+        self.config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+        self.log_path = workdir / "prometheus.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def check_config(self) -> subprocess.CompletedProcess[str]:
+        import shutil
+
+        promtool = shutil.which("promtool") or "promtool"
+        return subprocess.run(
+            [promtool, "check", "config", str(self.config_path)], capture_output=True, text=True, timeout=60
+        )
+
+    def _ready(self) -> bool:
+        if self.proc is not None and self.proc.poll() is not None:
+            raise AssertionError(
+                f"prometheus exited with {self.proc.returncode}:\n{self.log_path.read_text()[-3000:]}"
+            )
+        try:
+            with urllib.request.urlopen(f"{self.url}/-/ready", timeout=1) as r:
+                return bool(r.status == 200)
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return False
+
+    def start(self, timeout: float = 30.0) -> PrometheusServer:
+        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
+        self.proc = subprocess.Popen(
+            [
+                self.binary,
+                f"--config.file={self.config_path}",
+                f"--storage.tsdb.path={self.workdir / 'data'}",
+                f"--web.listen-address=127.0.0.1:{self.port}",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=self.workdir,
+        )
+        log.close()
+        wait_for(self._ready, timeout, f"prometheus ready on :{self.port}")
+        return self
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=30)
+
+    def _get(self, path: str, params: dict[str, str]) -> Any:
+        from urllib.parse import urlencode
+
+        with urllib.request.urlopen(f"{self.url}{path}?{urlencode(params)}", timeout=10) as r:
+            body = json.loads(r.read())
+        assert body["status"] == "success", body
+        return body["data"]
+
+    def query(self, promql: str) -> list[dict[str, Any]]:
+        """Instant PromQL query; the vector's samples as ``{"metric": {...}, "value": float}``."""
+        data = self._get("/api/v1/query", {"query": promql})
+        return [{"metric": r["metric"], "value": float(r["value"][1])} for r in data["result"]]
+
+    def targets(self) -> list[dict[str, Any]]:
+        return list(self._get("/api/v1/targets", {})["activeTargets"])

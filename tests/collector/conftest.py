@@ -40,5 +40,10 @@ def start_collector(collector_bin: Path, tmp_path: Path) -> Iterator[Callable[..
         return proc.start() if start else proc
 
     yield make
+    # Flush the SDK into a still-running collector first, so a failing test does not spend its
+    # teardown in the OTLP exporter's retries against a dead endpoint.
+    import agentel
+
+    agentel.shutdown()
     for proc in started:
         proc.kill()
