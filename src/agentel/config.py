@@ -149,11 +149,19 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "Fail closed: drop any record that breaks a redaction rule.",
     ),
     SettingSpec(
+        "redaction_strict_action",
+        ("AGENTEL_REDACTION_STRICT_ACTION",),
+        _str,
+        "report",
+        "Strict mode: report a dropped record (log once per rule, count) or raise into the caller.",
+        ("report", "raise"),
+    ),
+    SettingSpec(
         "redaction_policy",
         ("AGENTEL_REDACTION_POLICY",),
         _str,
         None,
-        "Path of a TOML/YAML redaction policy file.",
+        "Path of a TOML/YAML redaction policy file (or an `agentel.redaction.Policy` passed to configure()); default: the built-in policy.",
     ),
     SettingSpec(
         "metrics_interval_s",
@@ -255,7 +263,8 @@ class Settings:
     log_level: str = "info"
     capture_content: bool = False
     redaction_strict: bool = False
-    redaction_policy: str | None = None
+    redaction_strict_action: str = "report"
+    redaction_policy: Any = None  # a path, or an agentel.redaction.Policy
     metrics_interval_s: float = 10.0
     strict_events: bool = False
     bridge_logging: bool = True

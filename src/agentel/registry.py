@@ -258,16 +258,24 @@ def metric(name: str) -> Instrument:
     return inst
 
 
-def views() -> list[Any]:
-    """SDK views that bound every registered instrument's attributes (and set histogram buckets)."""
+def views(key_filter: Any = None, exemplar_reservoir_factory: Any = None) -> list[Any]:
+    """SDK views that bound every registered instrument's attributes (and set histogram buckets).
+
+    ``key_filter(key) -> bool`` narrows the declared keys further (the redaction policy's deny
+    list); ``exemplar_reservoir_factory`` is passed to every view (redaction strips exemplars'
+    filtered attributes).
+    """
     from opentelemetry.sdk.metrics.view import ExplicitBucketHistogramAggregation, View
 
     out = []
     for spec in REGISTRY.metrics.values():
         agg = ExplicitBucketHistogramAggregation(list(spec.buckets)) if spec.buckets else None
-        kwargs: dict[str, Any] = {"instrument_name": spec.name, "attribute_keys": set(spec.attributes)}
+        keys = {k for k in spec.attributes if key_filter is None or key_filter(k)}
+        kwargs: dict[str, Any] = {"instrument_name": spec.name, "attribute_keys": keys}
         if agg is not None:
             kwargs["aggregation"] = agg
+        if exemplar_reservoir_factory is not None:
+            kwargs["exemplar_reservoir_factory"] = exemplar_reservoir_factory
         out.append(View(**kwargs))
     return out
 

@@ -149,6 +149,15 @@ def _wrap_logs(inner: LogRecordProcessor, settings: Settings) -> LogRecordProces
     return wrap_log_processor(inner, settings)
 
 
+def _views(settings: Settings) -> list[Any]:
+    """Metric views: the registry's attribute bounds, narrowed by the redaction policy."""
+    try:
+        from agentel.redaction import load_policy, metric_views
+    except ImportError:
+        return registry.views()
+    return metric_views(load_policy(settings.redaction_policy))
+
+
 # --- the pipeline ----------------------------------------------------------------------------
 
 
@@ -292,7 +301,7 @@ def _build(
     logger_provider.add_log_record_processor(log_door)
 
     meter_provider = MeterProvider(
-        resource=resource, metric_readers=readers, views=registry.views(), shutdown_on_exit=False
+        resource=resource, metric_readers=readers, views=_views(settings), shutdown_on_exit=False
     )
     return Pipeline(
         settings=settings,
