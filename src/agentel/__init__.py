@@ -7,20 +7,31 @@ from __future__ import annotations
 
 from agentel.config import ConfigError, Settings
 from agentel.correlation import context
+from agentel.redaction.crash import install as _install_crash_hook
+from agentel.redaction.policy import Policy as RedactionPolicy
+from agentel.genai import current_llm_call, instrument_anthropic, instrument_openai, llm_call
 from agentel.registry import event, metric, register_event, register_metric
 from agentel.sdk import configure, force_flush, shutdown
 from agentel.tracing import span, trace
 
 __version__ = "0.1.0"
 
+# An uncaught exception leaves a sanitized record even before configure() (docs/privacy.md).
+_install_crash_hook()
+
 __all__ = [
     "ConfigError",
+    "RedactionPolicy",
     "Settings",
     "__version__",
     "configure",
     "context",
+    "current_llm_call",
     "event",
     "force_flush",
+    "instrument_anthropic",
+    "instrument_openai",
+    "llm_call",
     "metric",
     "register_event",
     "register_metric",

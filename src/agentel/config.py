@@ -82,6 +82,23 @@ def _kv(raw: str, name: str) -> dict[str, str]:
 
 _PARSERS: dict[type, Callable[[str, str], Any]] = {}
 
+GENAI_CAPTURE_MODES = ("NO_CONTENT", "SPAN_ONLY", "EVENT_ONLY", "SPAN_AND_EVENT")
+
+
+def _capture_mode(raw: str, name: str) -> str:
+    """OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: a mode, or the legacy true/false."""
+    low = raw.strip().lower()
+    if low in ("1", "true", "yes", "on"):
+        return "SPAN_AND_EVENT"
+    if low in ("0", "false", "no", "off"):
+        return "NO_CONTENT"
+    mode = raw.strip().upper()
+    if mode not in GENAI_CAPTURE_MODES:
+        raise ConfigError(
+            f"{name}: unknown mode {raw!r} (known: {', '.join(GENAI_CAPTURE_MODES)}, or true/false)"
+        )
+    return mode
+
 
 @dataclass(frozen=True)
 class SettingSpec:
@@ -140,6 +157,21 @@ SETTINGS: tuple[SettingSpec, ...] = (
         _bool,
         False,
         "Record prompts and completions (they still pass the redactor).",
+    ),
+    SettingSpec(
+        "genai_capture_message_content",
+        ("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",),
+        _capture_mode,
+        None,
+        "Where GenAI message content goes when captured (true = SPAN_AND_EVENT); an explicit AGENTEL_CAPTURE_CONTENT=0 vetoes it.",
+        GENAI_CAPTURE_MODES,
+    ),
+    SettingSpec(
+        "prices_file",
+        ("AGENTEL_PRICES_FILE",),
+        _str,
+        None,
+        "TOML/JSON/YAML file of per-model price overrides (USD per million tokens), see docs/cost.md.",
     ),
     SettingSpec(
         "redaction_strict",
@@ -262,6 +294,8 @@ class Settings:
     console: str = "off"
     log_level: str = "info"
     capture_content: bool = False
+    genai_capture_message_content: str | None = None
+    prices_file: str | None = None
     redaction_strict: bool = False
     redaction_strict_action: str = "report"
     redaction_policy: Any = None  # a path, or an agentel.redaction.Policy

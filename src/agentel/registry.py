@@ -407,57 +407,9 @@ def lint_paths(paths: Iterable[str]) -> list[LintFinding]:
 
 # --- the core registrations ------------------------------------------------------------------
 
-TOKEN_BUCKETS = (1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864)
-DURATION_BUCKETS = (0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92)
-_GENAI_ATTRS = (
-    "gen_ai.operation.name",
-    "gen_ai.provider.name",
-    "gen_ai.request.model",
-    "gen_ai.response.model",
-    "server.address",
-    "server.port",
-    "error.type",
-)
-
+# The GenAI metrics and events (gen_ai.client.*, agentel.cost.*) are registered by
+# agentel.genai.semconv, which keeps every GenAI name in one module.
 for _m in (
-    MetricSpec(
-        "gen_ai.client.token.usage",
-        "histogram",
-        "{token}",
-        "Tokens used per LLM call, by token type (GenAI semantic conventions).",
-        (*_GENAI_ATTRS, "gen_ai.token.type"),
-        TOKEN_BUCKETS,
-    ),
-    MetricSpec(
-        "gen_ai.client.operation.duration",
-        "histogram",
-        "s",
-        "Duration of LLM calls (GenAI semantic conventions).",
-        _GENAI_ATTRS,
-        DURATION_BUCKETS,
-    ),
-    MetricSpec(
-        "gen_ai.client.operation.time_to_first_chunk",
-        "histogram",
-        "s",
-        "Time to the first streamed chunk of an LLM call.",
-        _GENAI_ATTRS,
-        DURATION_BUCKETS,
-    ),
-    MetricSpec(
-        "agentel.cost.usd",
-        "counter",
-        "USD",
-        "Cost of LLM calls in US dollars, from genai-prices.",
-        ("gen_ai.provider.name", "gen_ai.request.model", "gen_ai.response.model", "agentel.cost.kind"),
-    ),
-    MetricSpec(
-        "agentel.cost.unknown_model",
-        "counter",
-        "{call}",
-        "LLM calls whose model the price data does not know (no cost recorded).",
-        ("gen_ai.provider.name", "gen_ai.request.model"),
-    ),
     MetricSpec(
         "agentel.redaction.redacted",
         "counter",
@@ -493,12 +445,6 @@ for _e in (
             "gen_ai.evaluation.score.label",
             "gen_ai.evaluation.explanation",
         ),
-    ),
-    EventSpec(
-        "gen_ai.client.inference.operation.details",
-        "Opt-in details of an LLM call (messages), when content capture is on.",
-        "info",
-        ("gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.system_instructions"),
     ),
     EventSpec(
         "agentel.feedback",

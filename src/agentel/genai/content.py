@@ -1,0 +1,297 @@
+"""Message content: whether it is captured, where it goes, and its GenAI-convention JSON shape.
+
+Content is off unless turned on (``AGENTEL_CAPTURE_CONTENT=1`` or
+``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT``), and when on it still passes the
+redacting processors in front of every sink. The shapes follow the conventions' JSON schemas:
+``[{"role": ..., "parts": [{"type": "text", "content": ...}, {"type": "tool_call", ...}]}]``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+NO_CONTENT = (False, False)
+_MODES = {
+    "NO_CONTENT": (False, False),
+    "SPAN_ONLY": (True, False),
+    "EVENT_ONLY": (False, True),
+    "SPAN_AND_EVENT": (True, True),
+}
+
+_cache: tuple[Any, tuple[bool, bool]] = (object(), NO_CONTENT)
+
+
+def capture_mode(override: str | bool | None = None) -> tuple[bool, bool]:
+    """(on span?, on event?) for message content under the settings in force.
+
+    ``override`` (from ``instrument(capture_content=...)``) wins. Otherwise the
+    OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT mode applies, unless agentel's own switch
+    was explicitly turned off; ``AGENTEL_CAPTURE_CONTENT=1`` alone means SPAN_AND_EVENT.
+    """
+    global _cache
+    if override is not None:
+        if isinstance(override, bool):
+            return (True, True) if override else NO_CONTENT
+        return _MODES.get(str(override).upper(), NO_CONTENT)
+    from agentel import sdk
+
+    settings = sdk.current_settings_or_none()
+    cached_for, mode = _cache
+    if settings is cached_for:
+        return mode
+    mode = _resolve(settings)
+    _cache = (settings, mode)
+    return mode
+
+
+def _resolve(settings: Any) -> tuple[bool, bool]:
+    if settings is None:
+        return NO_CONTENT
+    explicit_off = (
+        not settings.capture_content and settings.sources.get("capture_content", "default") != "default"
+    )
+    if explicit_off:
+        return NO_CONTENT
+    if settings.genai_capture_message_content:
+        return _MODES.get(settings.genai_capture_message_content, NO_CONTENT)
+    return (True, True) if settings.capture_content else NO_CONTENT
+
+
+def to_json(value: Any) -> str:
+    """Compact JSON for a content attribute (non-JSON values rendered with ``str``)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def as_dict(obj: Any) -> Mapping[str, Any]:
+    """A message/block given as a dict or as an SDK (pydantic) object, as a mapping."""
+    if isinstance(obj, Mapping):
+        return obj
+    dump = getattr(obj, "model_dump", None)
+    if dump is not None:
+        try:
+            return dump(exclude_none=True)  # type: ignore[no-any-return]
+        except TypeError:
+            return dump()  # type: ignore[no-any-return]
+    return {"content": str(obj)}
+
+
+def _arguments(raw: Any) -> Any:
+    if isinstance(raw, str):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+    return raw
+
+
+def text_part(text: str) -> dict[str, Any]:
+    return {"type": "text", "content": text}
+
+
+def tool_call_part(call_id: Any, name: Any, arguments: Any) -> dict[str, Any]:
+    return {"type": "tool_call", "id": call_id, "name": name, "arguments": _arguments(arguments)}
+
+
+# --- OpenAI chat completions -----------------------------------------------------------------
+
+
+def _openai_content_parts(content: Any) -> list[dict[str, Any]]:
+    if content is None:
+        return []
+    if isinstance(content, str):
+        return [text_part(content)]
+    parts: list[dict[str, Any]] = []
+    for raw in content if isinstance(content, Iterable) else (content,):
+        item = as_dict(raw)
+        kind = item.get("type")
+        if kind in ("text", "input_text", "output_text"):
+            parts.append(text_part(str(item.get("text", ""))))
+        elif kind == "refusal":
+            parts.append(text_part(str(item.get("refusal", ""))))
+        elif kind in ("image_url", "input_image"):
+            url = item.get("image_url")
+            url = url.get("url") if isinstance(url, Mapping) else url
+            if isinstance(url, str) and not url.startswith("data:"):
+                parts.append({"type": "uri", "modality": "image", "uri": url})
+            else:
+                parts.append({"type": "blob", "modality": "image"})
+        elif kind in ("input_audio", "file", "input_file"):
+            parts.append({"type": "blob", "modality": "audio" if kind == "input_audio" else "file"})
+        else:
+            parts.append({"type": str(kind)})
+    return parts
+
+
+def openai_chat_input(messages: Any) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for raw in messages or ():
+        msg = as_dict(raw)
+        role = msg.get("role", "user")
+        if role == "tool":
+            parts: list[dict[str, Any]] = [
+                {"type": "tool_call_response", "id": msg.get("tool_call_id"), "response": msg.get("content")}
+            ]
+        else:
+            parts = _openai_content_parts(msg.get("content"))
+            for tc in msg.get("tool_calls") or ():
+                call = as_dict(tc)
+                fn = as_dict(call.get("function") or {})
+                parts.append(tool_call_part(call.get("id"), fn.get("name"), fn.get("arguments")))
+        out.append({"role": role, "parts": parts})
+    return out
+
+
+def openai_chat_output(choices: Any) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for choice in choices or ():
+        message = getattr(choice, "message", None)
+        parts: list[dict[str, Any]] = []
+        if message is not None:
+            if getattr(message, "content", None):
+                parts.append(text_part(message.content))
+            if getattr(message, "refusal", None):
+                parts.append(text_part(message.refusal))
+            for tc in getattr(message, "tool_calls", None) or ():
+                fn = getattr(tc, "function", None)
+                parts.append(
+                    tool_call_part(
+                        getattr(tc, "id", None),
+                        getattr(fn, "name", None),
+                        getattr(fn, "arguments", None),
+                    )
+                )
+        out.append(
+            {
+                "role": getattr(message, "role", "assistant") or "assistant",
+                "parts": parts,
+                "finish_reason": getattr(choice, "finish_reason", None) or "",
+            }
+        )
+    return out
+
+
+def tool_definitions(tools: Any) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for raw in tools or ():
+        tool = as_dict(raw)
+        fn = tool.get("function")
+        if isinstance(fn, Mapping):
+            out.append({"type": "function", "name": fn.get("name"), "description": fn.get("description")})
+        else:
+            out.append(
+                {
+                    "type": tool.get("type", "function"),
+                    "name": tool.get("name"),
+                    "description": tool.get("description"),
+                }
+            )
+    return out
+
+
+# --- OpenAI responses ------------------------------------------------------------------------
+
+
+def openai_responses_input(value: Any) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [{"role": "user", "parts": [text_part(value)]}]
+    out: list[dict[str, Any]] = []
+    for raw in value:
+        item = as_dict(raw)
+        kind = item.get("type", "message")
+        if kind == "function_call_output":
+            out.append(
+                {
+                    "role": "tool",
+                    "parts": [
+                        {
+                            "type": "tool_call_response",
+                            "id": item.get("call_id"),
+                            "response": item.get("output"),
+                        }
+                    ],
+                }
+            )
+        elif kind == "function_call":
+            out.append(
+                {
+                    "role": "assistant",
+                    "parts": [tool_call_part(item.get("call_id"), item.get("name"), item.get("arguments"))],
+                }
+            )
+        else:
+            out.append(
+                {"role": item.get("role", "user"), "parts": _openai_content_parts(item.get("content"))}
+            )
+    return out
+
+
+def openai_responses_output(response: Any) -> list[dict[str, Any]]:
+    parts: list[dict[str, Any]] = []
+    for item in getattr(response, "output", None) or ():
+        kind = getattr(item, "type", None)
+        if kind == "message":
+            for c in getattr(item, "content", None) or ():
+                text = getattr(c, "text", None) or getattr(c, "refusal", None)
+                if text:
+                    parts.append(text_part(text))
+        elif kind == "function_call":
+            parts.append(
+                tool_call_part(
+                    getattr(item, "call_id", None),
+                    getattr(item, "name", None),
+                    getattr(item, "arguments", None),
+                )
+            )
+        elif kind == "reasoning":
+            summary = " ".join(getattr(s, "text", "") for s in getattr(item, "summary", None) or ())
+            parts.append({"type": "reasoning", "content": summary})
+    return [{"role": "assistant", "parts": parts, "finish_reason": ""}]
+
+
+# --- Anthropic messages ----------------------------------------------------------------------
+
+
+def _anthropic_blocks(content: Any) -> list[dict[str, Any]]:
+    if content is None:
+        return []
+    if isinstance(content, str):
+        return [text_part(content)]
+    parts: list[dict[str, Any]] = []
+    for raw in content:
+        block = as_dict(raw)
+        kind = block.get("type")
+        if kind == "text":
+            parts.append(text_part(str(block.get("text", ""))))
+        elif kind == "tool_use":
+            parts.append(tool_call_part(block.get("id"), block.get("name"), block.get("input")))
+        elif kind == "tool_result":
+            result = block.get("content")
+            if isinstance(result, list):
+                result = " ".join(str(as_dict(b).get("text", "")) for b in result)
+            parts.append({"type": "tool_call_response", "id": block.get("tool_use_id"), "response": result})
+        elif kind == "thinking":
+            parts.append({"type": "reasoning", "content": block.get("thinking", "")})
+        elif kind in ("image", "document"):
+            parts.append({"type": "blob", "modality": "image" if kind == "image" else "file"})
+        else:
+            parts.append({"type": str(kind)})
+    return parts
+
+
+def anthropic_input(messages: Any) -> list[dict[str, Any]]:
+    return [
+        {"role": as_dict(m).get("role", "user"), "parts": _anthropic_blocks(as_dict(m).get("content"))}
+        for m in messages or ()
+    ]
+
+
+def anthropic_system(system: Any) -> list[dict[str, Any]]:
+    return _anthropic_blocks(system)
+
+
+def anthropic_output(content: Any, stop_reason: Any) -> list[dict[str, Any]]:
+    return [{"role": "assistant", "parts": _anthropic_blocks(content), "finish_reason": stop_reason or ""}]
