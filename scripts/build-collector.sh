@@ -45,7 +45,8 @@ if [ "$(printf '%s\n%s\n' "$MIN_GO" "$go_version" | sort -V | head -1)" != "$MIN
 fi
 
 # Only the Go module proxy: no `direct` fallback to VCS hosts, no toolchain switching.
-export GOPROXY="${AGENTEL_GOPROXY:-https://proxy.golang.org}"
+# The machine's configured proxy list, with any `direct` entry removed.
+export GOPROXY="${AGENTEL_GOPROXY:-$("$go_bin" env GOPROXY | tr ',|' '\n\n' | grep -v '^direct$' | grep -v '^off$' | paste -sd, -)}"
 export GOTOOLCHAIN=local
 # Checksums are verified against sum.golang.org, read through the proxy (its /sumdb/ endpoint).
 export GOFLAGS="${GOFLAGS:-} -mod=mod"
