@@ -17,12 +17,14 @@ _COMMANDS: dict[str, str] = {
     "run": "agentel.cli.core:run_cmd",
     "lint": "agentel.cli.core:lint_cmd",
     "docs": "agentel.cli.core:docs_cmd",
+    "policy": "agentel.cli.policy:policy_cmd",
 }
 
 _HELP: dict[str, str] = {
     "run": "Run a program with agentel configured (short form of opentelemetry-instrument).",
     "lint": "Report event and metric names used in code that are not registered.",
     "docs": "Regenerate the event and metric reference pages from the registries.",
+    "policy": "Check a redaction policy, try it on text, render it for the collector.",
 }
 
 
