@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from agentel.config import ConfigError, Settings
 from agentel.correlation import context
+from agentel.genai import current_llm_call, instrument_anthropic, instrument_openai, llm_call
 from agentel.redaction.crash import install as _install_crash_hook
 from agentel.redaction.policy import Policy as RedactionPolicy
-from agentel.genai import current_llm_call, instrument_anthropic, instrument_openai, llm_call
 from agentel.registry import event, metric, register_event, register_metric
 from agentel.sdk import configure, force_flush, shutdown
 from agentel.tracing import span, trace
