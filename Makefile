@@ -6,7 +6,7 @@ PYPROJECT_HASH := $(shell sha1sum pyproject.toml | cut -c1-12)
 STAMP := $(VENV)/.installed-$(PYPROJECT_HASH)
 PYTEST_ARGS ?=
 
-.PHONY: install test demo lint bench docs system-deps collector clean
+.PHONY: install test demo lint bench docs system-deps collector compose-plugin clean
 
 install: $(STAMP)
 
@@ -26,7 +26,11 @@ system-deps:
 collector:
 	@bash scripts/build-collector.sh >/dev/null
 
-test: install system-deps collector
+# `docker compose` (for the deploy tests' `docker compose config`), built from its Go module.
+compose-plugin:
+	@bash scripts/install-compose-plugin.sh >/dev/null
+
+test: install system-deps collector compose-plugin
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 demo: install
