@@ -346,6 +346,12 @@ class Settings:
             else:
                 values[spec.name] = spec.default() if callable(spec.default) else spec.default
                 sources[spec.name] = "default"
+        # The standard GenAI content switch, when it asks for content, is agentel's switch turned on
+        # (so the redactor lets content through too) — unless AGENTEL_CAPTURE_CONTENT said no.
+        mode = values.get("genai_capture_message_content")
+        if sources.get("capture_content") == "default" and mode not in (None, "NO_CONTENT"):
+            values["capture_content"] = True
+            sources["capture_content"] = sources["genai_capture_message_content"]
         if not values.get("run_id"):
             values["run_id"] = _default_run_id()
         # A sink whose target is configured is enabled without listing it: the variable is the opt-in.

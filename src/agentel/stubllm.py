@@ -236,6 +236,13 @@ class StubLLMServer:
             self._seen_prefixes.add(key)
             return True
 
+    def _content_id(self, prefix: str, body: dict[str, Any]) -> str:
+        """An id that depends only on the seed and the request (tool call ids: replayable)."""
+        digest = hashlib.sha256(
+            f"{self.seed}:{prefix}:{json.dumps(body, sort_keys=True, default=str)}".encode()
+        )
+        return prefix + digest.hexdigest()[:24]
+
     def _words(self, body: dict[str, Any], limit: int | None) -> list[str]:
         digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
         rng = random.Random(f"{self.seed}:{digest}")
@@ -418,7 +425,7 @@ def _chat(stub: StubLLMServer, body: dict[str, Any]) -> _Reply:
         fn = tools[0].get("function", {})
         args = json.dumps(stub._tool_args(fn.get("parameters"), words))
         tool_call = {
-            "id": stub._next_id("call_"),
+            "id": stub._content_id("call_", body),
             "type": "function",
             "function": {"name": fn.get("name"), "arguments": args},
         }
@@ -521,8 +528,8 @@ def _responses(stub: StubLLMServer, body: dict[str, Any]) -> _Reply:
         output: list[dict[str, Any]] = [
             {
                 "type": "function_call",
-                "id": stub._next_id("fc_"),
-                "call_id": stub._next_id("call_"),
+                "id": stub._content_id("fc_", body),
+                "call_id": stub._content_id("call_", body),
                 "name": tools[0].get("name"),
                 "arguments": args,
                 "status": "completed",
@@ -768,7 +775,7 @@ def _messages(stub: StubLLMServer, body: dict[str, Any]) -> _Reply:
         content.append(
             {
                 "type": "tool_use",
-                "id": stub._next_id("toolu_"),
+                "id": stub._content_id("toolu_", body),
                 "name": tools[0].get("name"),
                 "input": stub._tool_args(tools[0].get("input_schema"), words),
             }

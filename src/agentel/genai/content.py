@@ -26,37 +26,32 @@ _cache: tuple[Any, tuple[bool, bool]] = (object(), NO_CONTENT)
 def capture_mode(override: str | bool | None = None) -> tuple[bool, bool]:
     """(on span?, on event?) for message content under the settings in force.
 
-    ``override`` (from ``instrument(capture_content=...)``) wins. Otherwise the
-    OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT mode applies, unless agentel's own switch
-    was explicitly turned off; ``AGENTEL_CAPTURE_CONTENT=1`` alone means SPAN_AND_EVENT.
+    Content is captured only when the privacy switch is on (``AGENTEL_CAPTURE_CONTENT=1``, or
+    OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT asking for content, see config); the mode
+    says where it goes (default SPAN_AND_EVENT). ``override`` (``instrument(capture_content=...)``)
+    can only narrow that: turn it off, or keep just the span or the event.
     """
     global _cache
-    if override is not None:
-        if isinstance(override, bool):
-            return (True, True) if override else NO_CONTENT
-        return _MODES.get(str(override).upper(), NO_CONTENT)
     from agentel import sdk
 
     settings = sdk.current_settings_or_none()
     cached_for, mode = _cache
-    if settings is cached_for:
+    if settings is not cached_for:
+        mode = _resolve(settings)
+        _cache = (settings, mode)
+    if override is None:
         return mode
-    mode = _resolve(settings)
-    _cache = (settings, mode)
-    return mode
+    if isinstance(override, bool):
+        wanted = (True, True) if override else NO_CONTENT
+    else:
+        wanted = _MODES.get(str(override).upper(), NO_CONTENT)
+    return (mode[0] and wanted[0], mode[1] and wanted[1])
 
 
 def _resolve(settings: Any) -> tuple[bool, bool]:
-    if settings is None:
+    if settings is None or not settings.capture_content:
         return NO_CONTENT
-    explicit_off = (
-        not settings.capture_content and settings.sources.get("capture_content", "default") != "default"
-    )
-    if explicit_off:
-        return NO_CONTENT
-    if settings.genai_capture_message_content:
-        return _MODES.get(settings.genai_capture_message_content, NO_CONTENT)
-    return (True, True) if settings.capture_content else NO_CONTENT
+    return _MODES.get(settings.genai_capture_message_content or "SPAN_AND_EVENT", NO_CONTENT)
 
 
 def to_json(value: Any) -> str:

@@ -47,8 +47,11 @@ _PARAMS = (
 
 def _request(kwargs: dict[str, Any]) -> dict[str, Any]:
     attrs: dict[str, Any] = {}
+    # anthropic 2.x dropped temperature/top_p/top_k from the signature: they travel in extra_body
+    extra = kwargs.get("extra_body")
+    extra = extra if isinstance(extra, dict) else {}
     for key, name in _PARAMS:
-        value = kwargs.get(key)
+        value = kwargs.get(key, extra.get(key))
         if value is not None and given(value):
             attrs[name] = value
     stop = kwargs.get("stop_sequences")
