@@ -117,12 +117,13 @@ class _Gate:
     def failed(self, exc: Exception, what: str) -> None:
         """The redactor raised: the record is already dropped; count, report, maybe re-raise."""
         rule = exc.rule if isinstance(exc, RuleFailure) else "redactor"
+        cause = exc.__cause__ if isinstance(exc, RuleFailure) and exc.__cause__ is not None else exc
         COUNTS.add_dropped(self.signal, "redaction_error")
         COUNTS.add_redacted(["error"], self.signal)
         # the message names the rule and the exception type only: the original text may quote
         # the value that was being redacted
         safe = RedactionError(
-            f"{what} dropped: redaction rule {rule!r} raised {type(exc).__name__}; "
+            f"{what} dropped: redaction rule {rule!r} raised {type(cause).__name__}; "
             "the record was not exported (fail closed)"
         )
         errors.record_internal_error(f"redaction.{self.signal}", safe)

@@ -568,7 +568,7 @@ def _key_value_regex(policy: Policy) -> tuple[re.Pattern[str] | None, tuple[str,
         return "|".join(re.escape(w).replace("_", "[_-]?") for w in parts) or "(?!)"
 
     key = (
-        r"(?<![A-Za-z0-9])(?:[A-Za-z0-9]+[_.\-])*"
+        r"(?<![A-Za-z0-9])(?<!\[REDACTED:)(?:[A-Za-z0-9]+[_.\-])*"
         r"(?:(?P<h>" + alt(hashed) + r")|(?:" + alt(deny) + r"))"
     )
     value = (
@@ -589,6 +589,6 @@ def _kv_rules(new: str, old: str) -> list[str]:
     rules = []
     if new.count(marker("denied_key")) > old.count(marker("denied_key")):
         rules.append("denied_key")
-    if new.count(MARKER_PREFIX + "hashed_key:") > old.count(MARKER_PREFIX + "hashed_key:"):
+    if new.count(MARKER_PREFIX + "hashed_key#") > old.count(MARKER_PREFIX + "hashed_key#"):
         rules.append("hashed_key")
     return rules or ["denied_key"]

@@ -25,8 +25,8 @@ MARKER_PREFIX = "[REDACTED:"
 
 
 def marker(rule: str, digest: str | None = None) -> str:
-    """The text that replaces a redacted value: ``[REDACTED:<rule>]`` or ``[REDACTED:<rule>:<hash>]``."""
-    return f"{MARKER_PREFIX}{rule}:{digest}]" if digest else f"{MARKER_PREFIX}{rule}]"
+    """The text that replaces a redacted value: ``[REDACTED:<rule>]`` or ``[REDACTED:<rule>#<hash>]``."""
+    return f"{MARKER_PREFIX}{rule}#{digest}]" if digest else f"{MARKER_PREFIX}{rule}]"
 
 
 def luhn(text: str) -> bool:
