@@ -145,3 +145,26 @@ def test_builder_manifest_pins_one_release_line() -> None:
     assert stable == {f"v1.{minor - 94}.0"}, stable  # core stable modules are v1.(minor-94) for beta v0.minor
     script = (ROOT / "scripts" / "build-collector.sh").read_text()
     assert f"BUILDER_VERSION={beta}" in script
+
+
+def _alternatives(pattern: str) -> list[str]:
+    # The renderer orders equal-length alternatives by set iteration order (varies per process);
+    # compare the alternatives, not their order.
+    return sorted(pattern.split("|"))
+
+
+def test_redaction_block_is_the_rendered_default_policy() -> None:
+    from agentel.redaction.collector import render
+    from agentel.redaction.policy import load_policy
+
+    shipped = load_config()["processors"]["redaction"]
+    rendered = render(load_policy(None), capture_content=False).processor
+    assert set(shipped) == set(rendered)
+    for key, value in rendered.items():
+        if isinstance(value, list):
+            assert [_alternatives(p) for p in shipped[key]] == [_alternatives(p) for p in value], (
+                f"processors.redaction.{key} drifted from the policy: re-render with "
+                "`agentel policy render-collector` and paste the processor into collector-config/otelcol.yaml"
+            )
+        else:
+            assert shipped[key] == value, key
