@@ -172,7 +172,7 @@ class LLMCall:
                 continue
             if key == "stop_sequences" and isinstance(value, str):
                 value = [value]
-            attrs["gen_ai.request." + ("choice.count" if key == "choice_count" else key)] = value
+            attrs[sc.request_attribute(key)] = value
         self.span.set_attributes(attrs)
 
     def set_usage(

@@ -34,6 +34,13 @@ REQUEST_SEED = "gen_ai.request.seed"
 REQUEST_CHOICE_COUNT = "gen_ai.request.choice.count"
 REQUEST_STREAM = "gen_ai.request.stream"
 REQUEST_ENCODING_FORMATS = "gen_ai.request.encoding_formats"
+_REQUEST_PREFIX = "gen_ai.request."
+
+
+def request_attribute(param: str) -> str:
+    """The attribute for a request parameter given without its prefix (``choice_count`` → ``gen_ai.request.choice.count``)."""
+    return REQUEST_CHOICE_COUNT if param == "choice_count" else _REQUEST_PREFIX + param
+
 
 RESPONSE_ID = "gen_ai.response.id"
 RESPONSE_MODEL = "gen_ai.response.model"
