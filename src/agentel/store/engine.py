@@ -94,6 +94,7 @@ class EmbeddedEngine:
         self._conn = chdb.connect(self.path)
         self._conn.query(f"CREATE DATABASE IF NOT EXISTS {database}")
         self._conn.query(f"USE {database}")  # plain SQL a user writes names tables unqualified
+        self._conn.query("SET session_timezone = 'UTC'")  # timestamps are written and read as UTC
 
     def _run(self, sql: str, fmt: str, params: Mapping[str, Any] | None) -> Any:
         try:
@@ -173,6 +174,7 @@ class ServerEngine:
                 password=unquote(parts.password or ""),
                 database=self.database,
                 secure=secure,
+                settings={"session_timezone": "UTC"},
             )
         except Exception as exc:
             raise StoreError(

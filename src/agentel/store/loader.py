@@ -1,0 +1,194 @@
+"""``agentel load``: OTLP-JSON line files (agentel's and the collector's) → the raw tables.
+
+Incremental and idempotent: the byte offset reached in each file is recorded in
+``agentel_load_state``, so a re-run reads only what was appended since (a rotated or truncated
+file, seen by its inode or size, is read from the start). An incomplete last line is left for the
+next run. A corrupt line is skipped and reported with its file and line number; the good lines
+around it load. Rows are converted in Python and handed to the engine as JSONEachRow in large
+blocks, which the engine parses with its own reader.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from agentel.store.engine import Engine
+from agentel.store.rows import log_rows, metric_rows, span_rows
+
+_BLOCK_ROWS = 20_000
+_SKIP_DIRS = {"clickhouse", "spill", ".agentel-spill"}
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False).encode
+
+
+@dataclass
+class SkippedLine:
+    path: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.reason}"
+
+
+@dataclass
+class LoadReport:
+    """What one load did."""
+
+    files: int = 0
+    lines: int = 0
+    spans: int = 0
+    logs: int = 0
+    metric_points: int = 0
+    bytes_read: int = 0
+    pending_bytes: int = 0
+    skipped: list[SkippedLine] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rows(self) -> int:
+        return self.spans + self.logs + self.metric_points
+
+    def summary(self) -> str:
+        s = (
+            f"loaded {self.spans} spans, {self.logs} log records, {self.metric_points} metric points "
+            f"from {self.files} file(s) in {self.seconds:.2f}s"
+        )
+        if self.skipped:
+            s += f"; skipped {len(self.skipped)} corrupt line(s)"
+        if self.pending_bytes:
+            s += f"; {self.pending_bytes} bytes of incomplete last lines left for the next load"
+        return s
+
+
+def iter_files(paths: Iterable[str]) -> Iterator[str]:
+    """Every telemetry file under ``paths`` (files given directly are taken as they are)."""
+    for p in paths:
+        if os.path.isfile(p):
+            yield os.path.abspath(p)
+            continue
+        for root, dirs, names in os.walk(p):
+            dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
+            for n in sorted(names):
+                if n.endswith((".jsonl", ".json")):
+                    yield os.path.abspath(os.path.join(root, n))
+
+
+class _Buffers:
+    def __init__(self, engine: Engine, db: str, prefix: str) -> None:
+        self.engine, self.db, self.prefix = engine, db, prefix
+        self.parts: dict[str, list[str]] = {}
+        self.count = 0
+
+    def add(self, table: str, row: dict) -> None:
+        self.parts.setdefault(table, []).append(_dumps(row))
+        self.count += 1
+        if self.count >= _BLOCK_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        for table, lines in self.parts.items():
+            if lines:
+                payload = ("\n".join(lines) + "\n").encode("utf-8")
+                self.engine.insert_jsonl(f"{self.db}.{self.prefix}{table}", payload)
+        self.parts = {}
+        self.count = 0
+
+
+def _state(engine: Engine, db: str) -> dict[str, tuple[int, int, int]]:
+    r = engine.query(f"SELECT Path, Inode, Offset, Line FROM {db}.agentel_load_state FINAL")
+    return {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in r.rows}
+
+
+def load(
+    engine: Engine,
+    paths: Iterable[str],
+    *,
+    prefix: str = "",
+    progress: Callable[[str, int, int], None] | None = None,
+) -> LoadReport:
+    """Load every new line under ``paths``; ``progress(path, done_bytes, total_bytes)`` is called per file."""
+    t0 = time.perf_counter()
+    db = engine.database
+    report = LoadReport()
+    state = _state(engine, db)
+    files = list(iter_files(paths))
+    sizes = {}
+    for f in files:
+        try:
+            sizes[f] = os.stat(f).st_size
+        except OSError:
+            continue
+    total = sum(sizes.values())
+    done = 0
+    buf = _Buffers(engine, db, prefix)
+    for path in files:
+        if path not in sizes:
+            continue
+        st = os.stat(path)
+        inode, offset, line_no = st.st_ino, 0, 0
+        prev = state.get(path)
+        if prev is not None and prev[0] == inode and prev[1] <= st.st_size:
+            offset, line_no = prev[1], prev[2]
+        if offset == st.st_size:
+            done += st.st_size
+            continue
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            data = fh.read(st.st_size - offset)
+        end = data.rfind(b"\n") + 1
+        report.pending_bytes += len(data) - end
+        if end == 0:
+            done += st.st_size
+            continue
+        report.files += 1
+        report.bytes_read += end
+        for raw in data[:end].splitlines():
+            line_no += 1
+            if not raw.strip():
+                continue
+            report.lines += 1
+            try:
+                req = json.loads(raw)
+                if not isinstance(req, dict):
+                    raise ValueError("not a JSON object")
+                if "resourceSpans" in req:
+                    for row in span_rows(req):
+                        buf.add("otel_traces", row)
+                        report.spans += 1
+                elif "resourceLogs" in req:
+                    for row in log_rows(req):
+                        buf.add("otel_logs", row)
+                        report.logs += 1
+                elif "resourceMetrics" in req:
+                    for table, row in metric_rows(req):
+                        buf.add("otel_metrics_" + table, row)
+                        report.metric_points += 1
+                else:
+                    raise ValueError(
+                        "not an OTLP export request (no resourceSpans/resourceLogs/resourceMetrics)"
+                    )
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                report.skipped.append(SkippedLine(path, line_no, f"{type(exc).__name__}: {str(exc)[:200]}"))
+        buf.flush()
+        engine.insert(
+            f"{db}.agentel_load_state",
+            [
+                {
+                    "Path": path,
+                    "Inode": inode,
+                    "Offset": offset + end,
+                    "Line": line_no,
+                    "Updated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f"),
+                }
+            ],
+        )
+        done += st.st_size
+        if progress is not None:
+            progress(path, done, total)
+    report.seconds = time.perf_counter() - t0
+    return report
