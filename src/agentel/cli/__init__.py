@@ -14,6 +14,9 @@ import click
 
 # name -> "module:attribute" of a click.Command. One line per command; each area owns its module.
 _COMMANDS: dict[str, str] = {
+    "load": "agentel.cli.store:load_cmd",
+    "prune": "agentel.cli.store:prune_cmd",
+    "query": "agentel.cli.store:query_cmd",
     "run": "agentel.cli.core:run_cmd",
     "lint": "agentel.cli.core:lint_cmd",
     "docs": "agentel.cli.core:docs_cmd",
@@ -21,6 +24,9 @@ _COMMANDS: dict[str, str] = {
 }
 
 _HELP: dict[str, str] = {
+    "load": "Load OTLP-JSON files into the store (new lines only).",
+    "prune": "Delete old data and enforce the store's disk budget.",
+    "query": "Run SQL on the store, in any ClickHouse output format.",
     "run": "Run a program with agentel configured (short form of opentelemetry-instrument).",
     "lint": "Report event and metric names used in code that are not registered.",
     "docs": "Regenerate the event and metric reference pages from the registries.",

@@ -61,7 +61,8 @@ class Engine(Protocol):
 
 def _split_statements(sql: str) -> list[str]:
     """Split a .sql file on ';' at line ends (our DDL keeps ';' out of string literals)."""
-    out, buf = [], []
+    out: list[str] = []
+    buf: list[str] = []
     for line in sql.splitlines():
         if line.strip().startswith("--") and not buf:
             continue
@@ -86,7 +87,7 @@ class EmbeddedEngine:
         self.path = os.path.abspath(os.path.join(data_dir, "clickhouse"))
         self.database = database
         os.makedirs(self.path, exist_ok=True)
-        self._lock_fd = _acquire(os.path.join(data_dir, "clickhouse.lock"), self.path, wait_s)
+        self._lock_fd: int | None = _acquire(os.path.join(data_dir, "clickhouse.lock"), self.path, wait_s)
         try:
             import chdb
         except ImportError:  # pragma: no cover - extra missing
