@@ -94,8 +94,8 @@ def prune(
         }
         for root, dirs, names in os.walk(files_dir):
             dirs[:] = [d for d in dirs if d != "clickhouse"]
-            for n in names:
-                p = os.path.abspath(os.path.join(root, n))
+            for fname in names:
+                p = os.path.abspath(os.path.join(root, fname))
                 try:
                     st = os.stat(p)
                 except OSError:
