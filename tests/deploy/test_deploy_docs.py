@@ -25,3 +25,18 @@ def test_every_collector_variable_is_documented_with_its_default() -> None:
 def test_docs_are_linked_from_the_index() -> None:
     index = (ROOT / "docs" / "index.md").read_text()
     assert "(deploy.md)" in index and "(dashboards.md)" in index
+
+
+def test_dashboards_page_lists_every_panel() -> None:
+    import sys
+
+    sys.path.insert(0, str(ROOT / "deploy" / "grafana"))
+    try:
+        import build_dashboards as bd
+    finally:
+        sys.path.pop(0)
+    doc = (ROOT / "docs" / "dashboards.md").read_text()
+    for d in bd.DASHBOARDS:
+        section = doc.split(f"## {d.title.split(' · ')[1]}\n", 1)[1].split("\n## ", 1)[0]
+        for p in d.panels:
+            assert f"| {p.title} |" in section, f"docs/dashboards.md: {d.title} lacks panel {p.title!r}"
