@@ -1,0 +1,383 @@
+"""ClickHouse direct sink: SDK → the collector's tables on a server, without a collector.
+
+Enabled by ``CLICKHOUSE_URL``. Exporters only convert records into rows (the same rows the loader
+writes) and hand them to one :class:`Shipper` per pipeline, which inserts them from its own thread:
+
+- batched: each export batch is one JSONEachRow insert;
+- bounded memory: at most ``max_batches`` batches wait in memory;
+- retry with exponential backoff (0.5 s … 30 s) while the server is unreachable;
+- spill to disk: on the first failure, the failed batch and everything after it go, in order, to
+  ``AGENTEL_DIR/spill/clickhouse/``; they are replayed oldest first when the server is back (also
+  by the next process that starts with the same directory), then memory shipping resumes;
+- nothing is dropped unless the spill would exceed the disk budget, and then it is counted
+  (``agentel.telemetry.dropped``, reason ``disk_budget``) and reported by ``stats()``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from opentelemetry.sdk._logs import ReadableLogRecord
+from opentelemetry.sdk._logs.export import LogRecordExporter, LogRecordExportResult
+from opentelemetry.sdk.metrics.export import MetricExporter, MetricExportResult, MetricsData
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+
+from agentel._internal.errors import handle_internal_errors, record_internal_error
+from agentel.sinks.otlp_json import encode_logs, encode_metrics, encode_spans
+from agentel.store.rows import log_rows, metric_rows, span_rows
+
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False).encode
+
+
+@dataclass
+class ShipperStats:
+    inserted_batches: int = 0
+    inserted_rows: int = 0
+    failures: int = 0
+    spilled_batches: int = 0
+    replayed_batches: int = 0
+    dropped_batches: int = 0
+    dropped_rows: int = 0
+    last_error: str = ""
+    spilling: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Shipper:
+    """Ordered, bounded, retrying, spilling delivery of row batches to an engine."""
+
+    def __init__(
+        self,
+        engine_factory: Callable[[], Any],
+        spill_dir: str,
+        *,
+        budget_bytes: int = 2048 * 1024 * 1024,
+        max_batches: int = 256,
+        retry_initial_s: float = 0.5,
+        retry_max_s: float = 30.0,
+        prepare: Callable[[Any], None] | None = None,
+    ) -> None:
+        self._factory = engine_factory
+        self._prepare = prepare
+        self._engine: Any = None
+        self.spill_dir = spill_dir
+        self.budget = budget_bytes
+        self.max_batches = max_batches
+        self.retry_initial = retry_initial_s
+        self.retry_max = retry_max_s
+        self.stats = ShipperStats()
+        self._queue: deque[tuple[str, bytes, int]] = deque()
+        self._cv = threading.Condition()
+        self._busy = False
+        self._stop = False
+        self._seq = 0
+        os.makedirs(spill_dir, exist_ok=True)
+        self.stats.spilling = bool(self._spill_files())
+        self._thread = threading.Thread(target=self._run, name="agentel-clickhouse-shipper", daemon=True)
+        self._thread.start()
+        os.register_at_fork(after_in_child=self._after_fork)
+
+    # --- producer side (export threads) ---------------------------------------------------
+
+    def submit(self, table: str, payload: bytes, rows: int) -> None:
+        with self._cv:
+            if self.stats.spilling or len(self._queue) >= self.max_batches:
+                self._spill(table, payload, rows)
+            else:
+                self._queue.append((table, payload, rows))
+            self._cv.notify_all()
+
+    def flush(self, timeout_s: float = 30.0) -> bool:
+        """Wait until everything submitted is inserted (True), or the timeout passes (False)."""
+        deadline = time.monotonic() + timeout_s
+        with self._cv:
+            self._cv.notify_all()
+            while self._queue or self._busy or self.stats.spilling:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cv.wait(min(left, 0.05))
+        return True
+
+    def close(self, timeout_s: float = 10.0) -> None:
+        """Flush what can be flushed; whatever is left in memory goes to the spill (never lost)."""
+        self.flush(timeout_s)
+        with self._cv:
+            self._stop = True
+            while self._queue:
+                self._spill(*self._queue.popleft())
+            self._cv.notify_all()
+        self._thread.join(timeout_s)
+        if self._engine is not None:
+            with handle_internal_errors("sinks.clickhouse.close"):
+                self._engine.close()
+            self._engine = None
+
+    # --- spill ----------------------------------------------------------------------------
+
+    def _spill_files(self) -> list[str]:
+        try:
+            names = [n for n in os.listdir(self.spill_dir) if n.endswith(".jsonl")]
+        except FileNotFoundError:
+            return []
+        return sorted(names)
+
+    def _spill_bytes(self) -> int:
+        total = 0
+        for n in self._spill_files():
+            try:
+                total += os.path.getsize(os.path.join(self.spill_dir, n))
+            except OSError:
+                pass
+        return total
+
+    def _spill(self, table: str, payload: bytes, rows: int) -> None:
+        """Append one batch to the spill, in order (caller holds the lock)."""
+        if self._spill_bytes() + len(payload) > self.budget:
+            self.stats.dropped_batches += 1
+            self.stats.dropped_rows += rows
+            _count_drop(rows, "disk_budget")
+            return
+        self._seq += 1
+        name = f"{time.time_ns():020d}-{os.getpid()}-{self._seq:08d}--{table}.jsonl"
+        tmp = os.path.join(self.spill_dir, "." + name + ".tmp")
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(payload)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.rename(tmp, os.path.join(self.spill_dir, name))  # complete or absent, never torn
+        except OSError as exc:
+            self.stats.dropped_batches += 1
+            self.stats.dropped_rows += rows
+            _count_drop(rows, "spill_failed")
+            record_internal_error("sinks.clickhouse.spill", exc)
+            return
+        self.stats.spilled_batches += 1
+        self.stats.spilling = True
+
+    # --- consumer side (shipper thread) ----------------------------------------------------
+
+    def _insert(self, table: str, payload: bytes) -> None:
+        if self._engine is None:
+            engine = self._factory()
+            if self._prepare is not None:
+                self._prepare(engine)
+            self._engine = engine
+        try:
+            self._engine.insert_jsonl(table, payload)
+        except Exception:
+            # a broken connection is rebuilt on the next attempt
+            with handle_internal_errors("sinks.clickhouse.reconnect"):
+                self._engine.close()
+            self._engine = None
+            raise
+
+    def _run(self) -> None:
+        backoff = self.retry_initial
+        while True:
+            with self._cv:
+                while not self._stop and not self._queue and not self.stats.spilling:
+                    self._cv.wait(0.5)
+                if self._stop and not self.stats.spilling:
+                    return
+                replay = self.stats.spilling
+                item = None if replay else self._queue.popleft()
+                self._busy = True
+            try:
+                if replay:
+                    ok = self._replay_one()
+                else:
+                    assert item is not None
+                    ok = self._ship(item)
+            finally:
+                with self._cv:
+                    self._busy = False
+                    self._cv.notify_all()
+            if ok:
+                backoff = self.retry_initial
+                continue
+            with self._cv:
+                if self._stop:
+                    return
+                self._cv.wait(backoff)
+            backoff = min(backoff * 2, self.retry_max)
+
+    def _ship(self, item: tuple[str, bytes, int]) -> bool:
+        table, payload, rows = item
+        try:
+            self._insert(table, payload)
+        except Exception as exc:
+            self._failed(exc)
+            with self._cv:
+                # this batch and everything queued after it go to the spill, in order
+                self._spill(table, payload, rows)
+                while self._queue:
+                    self._spill(*self._queue.popleft())
+            return False
+        self.stats.inserted_batches += 1
+        self.stats.inserted_rows += rows
+        return True
+
+    def _replay_one(self) -> bool:
+        with self._cv:
+            files = self._spill_files()
+            if not files:
+                self.stats.spilling = False
+                self._cv.notify_all()
+                return True
+        name = files[0]
+        path = os.path.join(self.spill_dir, name)
+        claimed = path + f".replaying-{os.getpid()}"
+        try:
+            os.rename(path, claimed)  # another process replaying the same spill skips this file
+        except FileNotFoundError:
+            return True
+        table = name.rsplit("--", 1)[1][: -len(".jsonl")]
+        with open(claimed, "rb") as fh:
+            payload = fh.read()
+        try:
+            self._insert(table, payload)
+        except Exception as exc:
+            os.rename(claimed, path)
+            self._failed(exc)
+            return False
+        os.remove(claimed)
+        self.stats.replayed_batches += 1
+        self.stats.inserted_rows += payload.count(b"\n")
+        return True
+
+    def _failed(self, exc: BaseException) -> None:
+        self.stats.failures += 1
+        self.stats.last_error = str(exc).split("\n", 1)[0][:300]
+
+    def _after_fork(self) -> None:
+        # the child starts with an empty memory queue and its own worker (the spill is shared)
+        self._queue = deque()
+        self._cv = threading.Condition()
+        self._engine = None
+        self._busy = False
+        self._thread = threading.Thread(target=self._run, name="agentel-clickhouse-shipper", daemon=True)
+        self._thread.start()
+
+
+def _count_drop(rows: int, reason: str) -> None:
+    with handle_internal_errors("sinks.clickhouse.count_drop"):
+        from agentel.registry import metric
+
+        metric("agentel.telemetry.dropped").add(
+            rows, {"agentel.signal": "clickhouse", "agentel.reason": reason}
+        )
+
+
+def _payload(rows: list[dict[str, Any]]) -> bytes:
+    return ("\n".join(_dumps(r) for r in rows) + "\n").encode("utf-8") if rows else b""
+
+
+class ClickHouseSpanExporter(SpanExporter):
+    def __init__(self, shipper: Shipper, database: str, prefix: str = "") -> None:
+        self.shipper, self.table = shipper, f"{database}.{prefix}otel_traces"
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        try:
+            rows = list(span_rows(encode_spans(spans)))
+            self.shipper.submit(self.table, _payload(rows), len(rows))
+        except Exception as exc:
+            record_internal_error("sinks.clickhouse.spans", exc)
+            return SpanExportResult.FAILURE
+        return SpanExportResult.SUCCESS
+
+    def shutdown(self) -> None:
+        pass
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return self.shipper.flush(timeout_millis / 1000)
+
+
+class ClickHouseLogExporter(LogRecordExporter):
+    def __init__(self, shipper: Shipper, database: str, prefix: str = "") -> None:
+        self.shipper, self.table = shipper, f"{database}.{prefix}otel_logs"
+
+    def export(self, batch: Sequence[ReadableLogRecord]) -> LogRecordExportResult:
+        try:
+            rows = list(log_rows(encode_logs(batch)))
+            self.shipper.submit(self.table, _payload(rows), len(rows))
+        except Exception as exc:
+            record_internal_error("sinks.clickhouse.logs", exc)
+            return LogRecordExportResult.FAILURE
+        return LogRecordExportResult.SUCCESS
+
+    def shutdown(self) -> None:
+        pass
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return self.shipper.flush(timeout_millis / 1000)
+
+
+class ClickHouseMetricExporter(MetricExporter):
+    def __init__(self, shipper: Shipper, database: str, prefix: str = "") -> None:
+        super().__init__(preferred_temporality={}, preferred_aggregation={})
+        self.shipper, self.database, self.prefix = shipper, database, prefix
+
+    def export(
+        self, metrics_data: MetricsData, timeout_millis: float = 10_000, **kwargs: Any
+    ) -> MetricExportResult:
+        try:
+            by_table: dict[str, list[dict[str, Any]]] = {}
+            for kind, row in metric_rows(encode_metrics(metrics_data)):
+                by_table.setdefault(kind, []).append(row)
+            for kind, rows in by_table.items():
+                self.shipper.submit(
+                    f"{self.database}.{self.prefix}otel_metrics_{kind}", _payload(rows), len(rows)
+                )
+        except Exception as exc:
+            record_internal_error("sinks.clickhouse.metrics", exc)
+            return MetricExportResult.FAILURE
+        return MetricExportResult.SUCCESS
+
+    def force_flush(self, timeout_millis: float = 10_000) -> bool:
+        return self.shipper.flush(timeout_millis / 1000)
+
+    def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
+        # the shipper is shared by the three exporters; the metric exporter shuts down last
+        self.shipper.close(min(timeout_millis / 1000, 10.0))
+
+
+def build_exporters(
+    settings: Any, engine_factory: Callable[[], Any] | None = None
+) -> tuple[ClickHouseSpanExporter, ClickHouseLogExporter, ClickHouseMetricExporter]:
+    """The three exporters sharing one shipper, from ``settings.clickhouse_url``."""
+    from urllib.parse import urlsplit
+
+    from agentel.store.schema import SchemaOptions, apply
+
+    url = settings.clickhouse_url
+    database = (urlsplit(url).path or "/").strip("/") or "agentel"
+
+    def factory() -> Any:
+        from agentel.store.engine import ServerEngine
+
+        return ServerEngine(url)
+
+    def prepare(engine: Any) -> None:
+        apply(engine, SchemaOptions(database=engine.database))
+
+    shipper = Shipper(
+        engine_factory or factory,
+        os.path.join(settings.dir, "spill", "clickhouse"),
+        budget_bytes=settings.disk_budget_mb * 1024 * 1024,
+        prepare=prepare,
+    )
+    return (
+        ClickHouseSpanExporter(shipper, database),
+        ClickHouseLogExporter(shipper, database),
+        ClickHouseMetricExporter(shipper, database),
+    )
