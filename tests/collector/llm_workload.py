@@ -7,9 +7,12 @@ event, so traces, logs and metrics all carry something the assertions can count.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import agentel
+
+log = logging.getLogger("llm_workload")
 
 
 @dataclass(frozen=True)
@@ -50,4 +53,4 @@ def run(run_name: str = RUN) -> None:
             with agentel.llm_call(provider=FAILING.provider, model=FAILING.model):
                 raise TimeoutError("upstream timed out")
         except TimeoutError:
-            pass
+            log.warning("call to %s timed out", FAILING.model)  # a log record, bridged to OTel
