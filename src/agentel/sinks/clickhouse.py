@@ -132,7 +132,7 @@ class Shipper:
 
     def _spill_bytes(self) -> int:
         total = 0
-        for n in self._spill_files():
+        for n in os.listdir(self.spill_dir):  # files being replayed count too
             try:
                 total += os.path.getsize(os.path.join(self.spill_dir, n))
             except OSError:
