@@ -95,12 +95,17 @@ class Shipper:
                 self._queue.append((table, payload, rows))
             self._cv.notify_all()
 
-    def flush(self, timeout_s: float = 30.0) -> bool:
-        """Wait until everything submitted is inserted (True), or the timeout passes (False)."""
+    def flush(self, timeout_s: float = 30.0, deliver: bool = True) -> bool:
+        """Wait until everything submitted is inserted (True), or the timeout passes (False).
+
+        With ``deliver=False`` it is enough that everything is durable (inserted or spilled):
+        what exporters' force_flush and shutdown need, so an unreachable server never holds
+        the program up.
+        """
         deadline = time.monotonic() + timeout_s
         with self._cv:
             self._cv.notify_all()
-            while self._queue or self._busy or self.stats.spilling:
+            while self._queue or self._busy or (deliver and self.stats.spilling):
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
@@ -109,7 +114,7 @@ class Shipper:
 
     def close(self, timeout_s: float = 10.0) -> None:
         """Flush what can be flushed; whatever is left in memory goes to the spill (never lost)."""
-        self.flush(timeout_s)
+        self.flush(timeout_s, deliver=False)
         with self._cv:
             self._stop = True
             while self._queue:
@@ -299,7 +304,7 @@ class ClickHouseSpanExporter(SpanExporter):
         pass
 
     def force_flush(self, timeout_millis: int = 30000) -> bool:
-        return self.shipper.flush(timeout_millis / 1000)
+        return self.shipper.flush(timeout_millis / 1000, deliver=False)
 
 
 class ClickHouseLogExporter(LogRecordExporter):
@@ -319,7 +324,7 @@ class ClickHouseLogExporter(LogRecordExporter):
         pass
 
     def force_flush(self, timeout_millis: int = 30000) -> bool:
-        return self.shipper.flush(timeout_millis / 1000)
+        return self.shipper.flush(timeout_millis / 1000, deliver=False)
 
 
 class ClickHouseMetricExporter(MetricExporter):
@@ -344,7 +349,7 @@ class ClickHouseMetricExporter(MetricExporter):
         return MetricExportResult.SUCCESS
 
     def force_flush(self, timeout_millis: float = 10_000) -> bool:
-        return self.shipper.flush(timeout_millis / 1000)
+        return self.shipper.flush(timeout_millis / 1000, deliver=False)
 
     def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
         # the shipper is shared by the three exporters; the metric exporter shuts down last
