@@ -213,3 +213,23 @@ def test_any_name_becomes_a_valid_prometheus_name(name: str, unit: str) -> None:
 @given(st.text(min_size=1, max_size=40))
 def test_any_attribute_key_becomes_a_valid_label(key: str) -> None:
     assert re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]*", prom._label_name(key))
+
+
+def test_a_taken_port_skips_the_endpoint_without_breaking_the_application(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agentel._internal import errors
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(OSError, match=f"AGENTEL_PROMETHEUS_PORT={port}: cannot listen"):
+            agentel.configure(dir=str(tmp_path / "strict"), prometheus_port=port, metrics_interval_s=0)
+        agentel.shutdown()
+        monkeypatch.setattr(errors, "RAISE", False)  # what applications get: log once, count, go on
+        agentel.configure(dir=str(tmp_path), prometheus_port=port, metrics_interval_s=0)
+        record_llm_call()
+        agentel.shutdown()
+    assert errors.internal_error_counts().get("sinks.prometheus.listen", 0) >= 1
+    assert "test_client_token_usage_bucket" in (tmp_path / "metrics.prom").read_text()  # textfile still works

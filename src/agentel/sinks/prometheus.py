@@ -395,12 +395,21 @@ def build_metric_readers(settings: Any) -> list[MetricReader]:
         labels = {"run_id": settings.run_id}
         if getattr(settings, "service_name", None):
             labels["service_name"] = settings.service_name
-        readers.append(
-            PrometheusScrapeReader(
-                port,
-                host=getattr(settings, "prometheus_host", None) or "127.0.0.1",
-                targets_path=os.path.join(settings.dir, TARGETS_DIR, f"{settings.run_id}.json"),
-                target_labels=labels,
-            )
-        )
+        host = getattr(settings, "prometheus_host", None) or "127.0.0.1"
+        # A taken port must not stop the application: the endpoint is skipped (logged once,
+        # counted; raised under the test suite) and every other sink keeps working.
+        with handle_internal_errors("sinks.prometheus.listen"):
+            try:
+                reader = PrometheusScrapeReader(
+                    port,
+                    host=host,
+                    targets_path=os.path.join(settings.dir, TARGETS_DIR, f"{settings.run_id}.json"),
+                    target_labels=labels,
+                )
+            except OSError as exc:
+                raise OSError(
+                    f"AGENTEL_PROMETHEUS_PORT={port}: cannot listen on {host}:{port} ({exc.strerror or exc}); "
+                    "choose a free port, or 0 for one the OS picks"
+                ) from exc
+            readers.append(reader)
     return readers
