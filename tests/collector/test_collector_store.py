@@ -105,3 +105,60 @@ def test_collector_files_load_into_the_store_and_views_return_the_calls(
         env_dir=store_dir,
     )
     assert json.loads(metrics.stdout)["n"] == len(rows)
+
+
+def test_an_instrumented_app_under_agentel_run_reaches_the_store_through_the_collector(
+    start_collector: Callable[..., CollectorProcess], tmp_path: Path
+) -> None:
+    import os
+
+    from agentel.stubllm import StubLLMServer
+
+    collector = start_collector(without_clickhouse(load_config()))
+    with StubLLMServer(seed=3) as stub:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("AGENTEL_", "OTEL_")) and k != "CLICKHOUSE_URL"
+        }
+        env.update(
+            STUB_LLM_URL=stub.base_url,
+            AGENTEL_DIR=str(tmp_path / "app"),
+            AGENTEL_SINKS="otlp",
+            OTEL_EXPORTER_OTLP_ENDPOINT=collector.otlp_http,
+            OTEL_SERVICE_NAME="example-app",
+        )
+        app = subprocess.run(
+            [
+                str(Path(sys.executable).with_name("agentel")),
+                "run",
+                "--",
+                sys.executable,
+                str(Path(__file__).with_name("example_app.py")),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
+    assert app.returncode == 0, app.stderr
+    reported = [json.loads(line) for line in app.stdout.splitlines()]
+    collector.stop()
+
+    store_dir = tmp_path / "store"
+    assert agentel_cli("load", str(collector.dir / "files"), env_dir=store_dir).returncode == 0
+    out = agentel_cli(
+        "query",
+        "SELECT model, provider, input_tokens, output_tokens, run_id, task, service_name FROM llm_logs ORDER BY timestamp",
+        "--format",
+        "JSONEachRow",
+        env_dir=store_dir,
+    )
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [(r["model"], r["input_tokens"], r["output_tokens"]) for r in rows] == [
+        (c["model"], c["input"], c["output"]) for c in reported
+    ]
+    assert [r["provider"] for r in rows] == ["openai", "openai", "openai", "anthropic"]
+    assert {(r["run_id"], r["task"], r["service_name"]) for r in rows} == {
+        ("example-app", "qa", "example-app")
+    }
