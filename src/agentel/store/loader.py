@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from agentel.store.engine import Engine
+from agentel.store.engine import Engine, StoreError
 from agentel.store.rows import log_rows, metric_rows, span_rows
 
 _BLOCK_ROWS = 20_000
@@ -99,6 +99,108 @@ class _Buffers:
         self.count = 0
 
 
+_AV = (
+    "Tuple(stringValue Nullable(String), intValue Nullable(String), doubleValue Nullable(Float64), "
+    "boolValue Nullable(Bool), arrayValue Nullable(String), kvlistValue Nullable(String), bytesValue Nullable(String))"
+)
+_KV = f"Array(Tuple(key String, value {_AV}))"
+_SPAN = (
+    f"Tuple(traceId String, spanId String, parentSpanId String, traceState String, name String, kind UInt8, "
+    f"startTimeUnixNano UInt64, endTimeUnixNano UInt64, attributes {_KV}, "
+    f"events Array(Tuple(timeUnixNano UInt64, name String, attributes {_KV})), "
+    f"links Array(Tuple(traceId String, spanId String, traceState String, attributes {_KV})), "
+    "status Tuple(code UInt8, message String))"
+)
+_TRACES_STRUCTURE = (
+    f"resourceSpans Array(Tuple(resource Tuple(attributes {_KV}), "
+    f"scopeSpans Array(Tuple(scope Tuple(name String, version String), spans Array({_SPAN})))))"
+)
+_SPANS_PREFIX = b'{"resourceSpans"'
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _traces_sql(engine: Engine, prefix: str, path: str) -> str:
+    from importlib import resources
+
+    folder = resources.files("agentel.store").joinpath("loader_sql")
+    value_fn = folder.joinpath("otlp_value.sql").read_text(encoding="utf-8").strip()
+    sql = folder.joinpath("insert_traces.sql").read_text(encoding="utf-8")
+    sql = "\n".join(line for line in sql.splitlines() if not line.startswith("--"))
+    for expr in ("sp.attributes", "e.attributes", "l.attributes", "rs.resource.attributes"):
+        sql = sql.replace(
+            "{attrs:" + expr + "}",
+            f"mapFromArrays(arrayMap(x -> x.key, {expr}), arrayMap({value_fn}, {expr}))",
+        )
+    return (
+        sql.replace("{db}", engine.database)
+        .replace("{prefix}", prefix)
+        .replace("{path}", _sql_literal(path))
+        .replace("{structure}", _sql_literal(_TRACES_STRUCTURE))
+    )
+
+
+def _fast_traces(engine: Engine, prefix: str, path: str, region: bytes, whole_file: bool) -> int | None:
+    """Insert a region of trace lines with the engine's own JSON reader; None when not applicable.
+
+    Only for embedded engines (the file must be readable by the engine) and regions made only of
+    trace requests; any error (a corrupt line) returns None so the line-by-line path can report it.
+    """
+    if getattr(engine, "kind", "") != "embedded":
+        return None
+    lines = [ln for ln in region.split(b"\n") if ln.strip()]
+    if not lines or not all(ln.startswith(_SPANS_PREFIX) for ln in lines):
+        return None
+    spans = region.count(b'"startTimeUnixNano"')
+    tmp = None
+    target = path
+    if not whole_file:
+        import tempfile
+
+        fd, tmp = tempfile.mkstemp(suffix=".jsonl", prefix="agentel-load-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(region)
+        target = tmp
+    try:
+        before = engine.query(f"SELECT count() FROM {engine.database}.{prefix}otel_traces").scalar()
+        try:
+            engine.execute(_traces_sql(engine, prefix, target))
+        except StoreError:
+            # nothing of a failed INSERT … SELECT is visible: fall back and report line by line
+            after = engine.query(f"SELECT count() FROM {engine.database}.{prefix}otel_traces").scalar()
+            if after != before:
+                raise
+            return None
+        return spans
+    finally:
+        if tmp is not None:
+            os.remove(tmp)
+
+
+# Below ClickHouse's minimum insert block (about 1M rows, 256 MB) one INSERT … SELECT is one
+# block: a parse error then inserts nothing, and the line-by-line path can take over cleanly.
+_CHUNK_BYTES = 64 * 1024 * 1024
+_CHUNK_SPANS = 500_000
+
+
+def _chunks(region: bytes) -> Iterator[bytes]:
+    """Split a region of whole lines into chunks small enough to insert atomically."""
+    start = 0
+    while start < len(region):
+        end = min(len(region), start + _CHUNK_BYTES)
+        if end < len(region):
+            end = region.rfind(b"\n", start, end) + 1 or region.find(b"\n", end) + 1 or len(region)
+        chunk = region[start:end]
+        while chunk.count(b'"startTimeUnixNano"') > _CHUNK_SPANS and chunk.count(b"\n") > 1:
+            half = chunk.rfind(b"\n", 0, len(chunk) // 2) + 1 or len(chunk)
+            end = start + half
+            chunk = region[start:end]
+        yield chunk
+        start = end
+
+
 def _state(engine: Engine, db: str) -> dict[str, tuple[int, int, int]]:
     r = engine.query(f"SELECT Path, Inode, Offset, Line FROM {db}.agentel_load_state FINAL")
     return {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in r.rows}
@@ -147,7 +249,20 @@ def load(
             continue
         report.files += 1
         report.bytes_read += end
-        for raw in data[:end].splitlines():
+        region = data[:end]
+        chunks = list(_chunks(region))
+        rest: list[bytes] = []
+        for chunk in chunks:
+            whole = offset == 0 and end == st.st_size and len(chunks) == 1
+            fast = _fast_traces(engine, prefix, path, chunk, whole_file=whole) if not rest else None
+            if fast is None:
+                rest.append(chunk)
+                continue
+            report.spans += fast
+            report.lines += chunk.count(b"\n")
+            line_no += chunk.count(b"\n")
+        region = b"".join(rest)
+        for raw in region.splitlines():
             line_no += 1
             if not raw.strip():
                 continue
