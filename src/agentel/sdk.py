@@ -149,6 +149,15 @@ def _wrap_logs(inner: LogRecordProcessor, settings: Settings) -> LogRecordProces
     return wrap_log_processor(inner, settings)
 
 
+def _redact_resource(resource: Resource, settings: Settings) -> Resource:
+    """Resource attributes pass the redaction policy once, for every signal (metrics included)."""
+    try:
+        from agentel.redaction import redact_resource
+    except ImportError:
+        return resource
+    return redact_resource(resource, settings)
+
+
 def _views(settings: Settings) -> list[Any]:
     """Metric views: the registry's attribute bounds, narrowed by the redaction policy."""
     try:
@@ -245,7 +254,7 @@ def _build(
     sync_export: bool,
     id_generator: IdGenerator | None,
 ) -> Pipeline:
-    resource = _resource(settings)
+    resource = _redact_resource(_resource(settings), settings)
     spans: list[SpanExporter] = []
     logs: list[LogRecordExporter] = []
     readers: list[MetricReader] = []

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         StrictRedactionError,
         counts,
         current_redactor,
+        redact_resource,
         wrap_log_processor,
         wrap_span_processor,
     )
@@ -46,6 +47,7 @@ _LAZY = {
     "StrictRedactionError": "agentel.redaction.processors",
     "counts": "agentel.redaction.processors",
     "current_redactor": "agentel.redaction.processors",
+    "redact_resource": "agentel.redaction.processors",
     "wrap_log_processor": "agentel.redaction.processors",
     "wrap_span_processor": "agentel.redaction.processors",
     "metric_views": "agentel.redaction.metrics",
@@ -67,6 +69,7 @@ __all__ = [
     "marker",
     "metric_views",
     "normalize_key",
+    "redact_resource",
     "register_validator",
     "wrap_log_processor",
     "wrap_span_processor",

@@ -93,8 +93,8 @@ def key_value_pattern(policy: Policy) -> str | None:
         return None
     alt = "|".join(re.escape(w).replace("_", "[_-]?") for w in words)
     return (
-        r"(?i)(?:[A-Za-z0-9]+[_.\-])*(?:" + alt + r")[\"']?\s{0,3}[:=]\s{0,3}"
-        r"(?:\"[^\"\n]{0,512}\"|'[^'\n]{0,512}'|(?:(?:bearer|basic|token)\s+)?[^\s\"',;&}\])]+)"
+        r"(?i)(?:[A-Za-z0-9]+[_.\-])*(?:" + alt + r")\\?[\"']?\s{0,3}[:=]\s{0,3}"
+        r"(?:\\?\"[^\"\n]{0,512}\"|\\?'[^'\n]{0,512}'|(?:(?:bearer|basic|token)\s+)?[^\s\"',;&}\])]+)"
     )
 
 

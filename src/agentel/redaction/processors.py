@@ -16,6 +16,7 @@ from typing import Any
 
 from opentelemetry.context import Context
 from opentelemetry.sdk._logs import LogRecordProcessor, ReadWriteLogRecord
+from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 
 from agentel._internal import errors
@@ -249,6 +250,28 @@ def current_redactor() -> Redactor | None:
     """The redactor of the pipeline configured last (None before ``configure()``)."""
     cur = _current
     return cur[1] if cur is not None else None
+
+
+def redact_resource(resource: Resource, settings: Any) -> Resource:
+    """The pipeline's resource with the policy applied (once, at configure, for every signal).
+
+    In strict mode a resource attribute that breaks a rule is a configuration error: every record
+    would carry it, so every record would be dropped.
+    """
+    red = redactor_for(settings)
+    t = Tally()
+    out = red.resource(resource, t)
+    if t.rules:
+        if getattr(settings, "redaction_strict", False):
+            from agentel.config import ConfigError
+
+            raise ConfigError(
+                "OTEL_RESOURCE_ATTRIBUTES / resource_attributes: "
+                f"{'; '.join(t.where)} (AGENTEL_REDACTION_STRICT=1 drops every record carrying it); "
+                "remove the attribute or relax the policy"
+            )
+        COUNTS.add_redacted(t.rules, "resource")
+    return out if out is not None else resource
 
 
 def wrap_span_processor(inner: SpanProcessor, settings: Any) -> SpanProcessor:

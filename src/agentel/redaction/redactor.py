@@ -24,7 +24,7 @@ from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 from opentelemetry.trace import Link, Status
 
 from agentel.redaction.policy import Policy, _glob_any, normalize_key
-from agentel.redaction.rules import MARKER_PREFIX, CompiledRule, Hasher, RuleFailure, marker
+from agentel.redaction.rules import MARKER_PREFIX, CompiledRule, Hasher, RuleFailure, blank_escapes, marker
 
 _MISSING: Any = object()
 _BIG = 10**12  # integers at least this large are scanned as text (card numbers stored as ints)
@@ -121,6 +121,7 @@ class Redactor:
         fired: list[str] = []
         out = s
         low: str | None = None
+        view = blank_escapes(s)
         n = len(s)
         for rule in self.rules:
             if n < rule.width:
@@ -138,12 +139,13 @@ class Redactor:
                         break
                 else:
                     continue
-            if rule.regex.search(out) is None:
+            if rule.regex.search(view) is None:
                 continue
-            new = rule.sub(out)
+            new = rule.sub(out, view)
             if new != out:
                 fired.append(rule.name)
                 out, low, n = new, None, len(new)
+                view = blank_escapes(new)
         kv = self._kv
         if kv is not None and ("=" in out or ":" in out):
             if low is None:
@@ -567,15 +569,17 @@ def _key_value_regex(policy: Policy) -> tuple[re.Pattern[str] | None, tuple[str,
         parts = sorted({w for w in words if w}, key=len, reverse=True)
         return "|".join(re.escape(w).replace("_", "[_-]?") for w in parts) or "(?!)"
 
-    key = (
-        r"(?<![A-Za-z0-9])(?<!\[REDACTED:)(?:[A-Za-z0-9]+[_.\-])*"
-        r"(?:(?P<h>" + alt(hashed) + r")|(?:" + alt(deny) + r"))"
-    )
+    # a key starts after a non-alphanumeric, after an escape such as a literal "\n" (repr'd text),
+    # or at a camelCase hump (myPassword=...); never inside one of our own markers
+    start = r"(?:(?<![A-Za-z0-9])|(?<=\\[ntr])|(?<=[a-z0-9])(?=[A-Z]))(?<!\[REDACTED:)"
+    key = start + r"(?:[A-Za-z0-9]+[_.\-])*(?i:(?P<h>" + alt(hashed) + r")|" + alt(deny) + r")"
+    # \\? : escaped quotes, as in JSON text inside a string (\"password\": \"...\")
+    sep = r"\\?[\"']?\s{0,3}[:=]\s{0,3}"
     value = (
-        r"(?!\[REDACTED)(?P<v>\"[^\"\n]{0,512}\"|'[^'\n]{0,512}'"
-        r"|(?:(?:bearer|basic|token)\s+)?[^\s\"',;&}\])]+)"
+        r"(?!\\?\[REDACTED)(?P<v>\\?\"[^\"\n]{0,512}\"|\\?'[^'\n]{0,512}'"
+        r"|(?:(?i:bearer|basic|token)\s+)?[^\s\"',;&}\])]+)"
     )
-    regex = re.compile(r"(?i)(?P<k>" + key + r"[\"']?\s{0,3}[:=]\s{0,3})" + value)
+    regex = re.compile(r"(?P<k>" + key + sep + r")" + value)
     # every word contains its longest underscore-free part: a cheap necessary condition
     stems: set[str] = set()
     for w in deny + hashed:

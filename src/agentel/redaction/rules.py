@@ -44,8 +44,45 @@ def luhn(text: str) -> bool:
     return total % 10 == 0
 
 
+_GROUP = re.compile(r"\d+")
+_ESCAPE = re.compile(r"\\[ntr]")
+
+
+def blank_escapes(text: str) -> str:
+    """``text`` with literal escape sequences (backslash-n, -t, -r) as two spaces: same length."""
+    return _ESCAPE.sub("  ", text) if "\\" in text else text
+
+
+def luhn_spans(text: str) -> list[tuple[int, int]]:
+    """Card numbers inside a digit run that failed Luhn as a whole (``"5 4111 1111 1111 1111"``).
+
+    Windows are aligned on the run's digit groups (split at spaces and dashes): a number glued to
+    other digits is never split, so a long numeric id is not mistaken for a card.
+    """
+    groups = [(m.start(), m.end()) for m in _GROUP.finditer(text)]
+    found: list[tuple[int, int]] = []
+    i = 0
+    while i < len(groups):
+        best = None
+        for j in range(len(groups) - 1, i - 1, -1):
+            start, end = groups[i][0], groups[j][1]
+            candidate = text[start:end]
+            digits = sum(e - s for s, e in groups[i : j + 1])
+            if 13 <= digits <= 19 and candidate[0] in "23456" and luhn(candidate):
+                best = (start, end, j)
+                break
+        if best is None:
+            i += 1
+            continue
+        found.append((best[0], best[1]))
+        i = best[2] + 1
+    return found
+
+
 #: Validators a policy file can name (``validator = "luhn"``); code may register more.
 VALIDATORS: dict[str, Callable[[str], bool]] = {"luhn": luhn}
+#: For a validator: where valid matches hide inside a match it rejected as a whole.
+SALVAGE: dict[Callable[[str], bool], Callable[[str], list[tuple[int, int]]]] = {luhn: luhn_spans}
 
 
 def register_validator(name: str, fn: Callable[[str], bool]) -> None:
@@ -249,22 +286,51 @@ class CompiledRule:
     def name(self) -> str:
         return self.rule.name
 
-    def sub(self, text: str) -> str:
-        """``text`` with every confirmed match replaced by this rule's marker."""
-        validator = self.validator
-        if validator is None and self.rule.action == "mask":
+    def sub(self, text: str, view: str | None = None) -> str:
+        """``text`` with every confirmed match replaced by this rule's marker.
+
+        ``view`` is the same text with escape sequences (a literal backslash-n) blanked to spaces,
+        same length: matches are found in the view (so ``\\b`` sees the boundary an escape
+        stands for) and replaced in the text.
+        """
+        if view is not None and view is not text:
+            out, last = [], 0
+            for m in self.regex.finditer(view):
+                start, end = m.span()
+                out.append(text[last:start])
+                out.append(self._replacement(text[start:end]))
+                last = end
+            out.append(text[last:])
+            return "".join(out)
+        if self.validator is None and self.rule.action == "mask":
             return self.regex.sub(self.mask, text)
         return self.regex.sub(self._replace, text)
 
     def _replace(self, m: re.Match[str]) -> str:
-        found = m.group(0)
+        return self._replacement(m.group(0))
+
+    def _replacement(self, found: str) -> str:
         if self.validator is not None:
             try:
                 ok = self.validator(found)
+                if not ok:
+                    salvage = SALVAGE.get(self.validator)
+                    spans = salvage(found) if salvage is not None else []
             except Exception as exc:
                 raise RuleFailure(self.rule.name, exc) from exc
             if not ok:
-                return found
+                if not spans:
+                    return found
+                out, last = [], 0
+                for start, end in spans:
+                    out.append(found[last:start])
+                    out.append(self._marker_for(found[start:end]))
+                    last = end
+                out.append(found[last:])
+                return "".join(out)
+        return self._marker_for(found)
+
+    def _marker_for(self, found: str) -> str:
         if self.rule.action == "hash":
             return marker(self.rule.name, self.hasher.digest(self.rule.name, found))
         return self.mask
