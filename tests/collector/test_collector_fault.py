@@ -112,8 +112,13 @@ def make_spans(prefix: str, n: int) -> set[str]:
 
 
 def test_sigkill_and_restart_lose_nothing(
-    start_collector: Callable[..., CollectorProcess], sink_port: Callable[[], OTLPSink], tmp_path: Path
+    start_collector: Callable[..., CollectorProcess],
+    sink_port: Callable[[], OTLPSink],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # The exporter's retry budget (seconds) must outlast a restart on a loaded machine.
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_TIMEOUT", "60")
     config = fault_config(sink_port.port)  # type: ignore[attr-defined]
     collector = start_collector(config, start=False)
     assert collector.validate().returncode == 0, collector.validate().stderr
