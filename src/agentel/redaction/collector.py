@@ -60,7 +60,7 @@ def key_patterns(words: Sequence[str]) -> list[str]:
     norm = sorted({normalize_key(w) for w in words if w}, key=len, reverse=True)
     if not norm:
         return []
-    plain = "|".join(_flex(w) for w in norm)
+    plain = "|".join(_flex(w).replace("[_ -]", "[_ -]?") for w in norm)
     camel = []
     for w in norm:
         parts = [p for p in w.split("_") if p]
