@@ -61,7 +61,8 @@ def _versions(name: str) -> str:
     if venv is None:
         return f"agentel {version('agentel')}, openai {version('openai')}"
     ready = os.path.join(setup_venvs.venv_path(venv), "READY")
-    pins = dict(line.strip().split("==", 1) for line in open(ready) if "==" in line)
+    with open(ready) as fh:
+        pins = dict(line.strip().split("==", 1) for line in fh if "==" in line)
     return f"{PACKAGES[name]} {pins.get(PACKAGES[name], '?')}, openai {pins.get('openai', '?')}"
 
 
