@@ -137,7 +137,7 @@ def test_a_peer_already_instrumenting_openai_wins_and_we_say_so_once(
         "opentelemetry.instrumentation.openai_v2"
     ] * 2  # type: ignore[union-attr]
     warnings = [r for r in caplog.records if "opentelemetry-instrumentation-openai-v2" in r.getMessage()]
-    assert len(warnings) == 1 and "Completions.create" in warnings[0].getMessage()
+    assert len(warnings) == 1 and "openai Completions.create" in warnings[0].getMessage()
 
 
 @pytest.mark.usefixtures("restore_completions")

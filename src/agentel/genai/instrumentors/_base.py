@@ -56,16 +56,19 @@ def peer_of(obj: Any, stop: Any = None) -> str | None:
 
 
 def warn_peer(target: str, peer: str) -> None:
-    """Log once per (method, peer) that agentel steps aside for another instrumentation."""
+    """Log once per (SDK, peer) that agentel steps aside for another instrumentation."""
+    sdk = target.split(" ", 1)[0]
     with _warn_lock:
-        if (target, peer) in _warned:
+        if (sdk, peer) in _warned:
             return
-        _warned.add((target, peer))
+        _warned.add((sdk, peer))
     _log.warning(
-        "agentel: %s is already instrumented by %s; agentel records no span for it, so each call "
-        "has one GenAI span. Uninstrument %s (or set OTEL_PYTHON_DISABLED_INSTRUMENTATIONS) to use agentel's.",
-        target,
+        "agentel: the %s SDK is already instrumented by %s (first seen on %s); agentel records no "
+        "span where it is active, so each call has one GenAI span. Uninstrument %s (or set "
+        "OTEL_PYTHON_DISABLED_INSTRUMENTATIONS) to use agentel's.",
+        sdk,
         peer,
+        target,
         peer,
     )
 
