@@ -73,6 +73,19 @@ class Redactor:
         key, self.hash_key_configured = _hash_key(policy)
         self.hasher = Hasher(key)
         self.rules = [CompiledRule(r, self.hasher) for r in policy.active_patterns]
+        # Two-level trigger gate: many rules share a trigger prefix ("ACME01-", "ACME02-"...), so
+        # one `in` test on the prefix arms a whole group; untriggered rules always run.
+        gates: dict[tuple[bool, str], list[int]] = {}
+        for i, rule in enumerate(self.rules):
+            for trig in rule.triggers or ():
+                gates.setdefault((rule.fold_triggers, trig[:4]), []).append(i)
+        self._gates = [(key, tuple(idx)) for (fold, key), idx in gates.items() if not fold]
+        self._fold_gates = [(key, tuple(idx)) for (fold, key), idx in gates.items() if fold]
+        self._always = tuple(i for i, r in enumerate(self.rules) if r.triggers is None)
+        self._exact_gate = [
+            r.triggers is not None and all(len(t) <= 4 for t in r.triggers) for r in self.rules
+        ]
+        self._always_check = _combined([self.rules[i] for i in self._always])
         self._min_len = min([r.width for r in self.rules] + [5 if policy.key_value_in_text else 10**9])
         self._min_len = max(self._min_len, 1)
         self._kv, self._kv_stems = _key_value_regex(policy)
@@ -121,31 +134,58 @@ class Redactor:
         fired: list[str] = []
         out = s
         low: str | None = None
+        hits: set[int] | None = None
+        for key, idx in self._gates:
+            if key in s:
+                if hits is None:
+                    hits = set(idx)
+                else:
+                    hits.update(idx)
+        if self._fold_gates:
+            low = s.lower()
+            for key, idx in self._fold_gates:
+                if key in low:
+                    if hits is None:
+                        hits = set(idx)
+                    else:
+                        hits.update(idx)
         view = blank_escapes(s)
-        n = len(s)
-        for rule in self.rules:
-            if n < rule.width:
-                continue
-            trig = rule.triggers
-            if trig is not None:
-                if rule.fold_triggers:
-                    if low is None:
-                        low = out.lower()
-                    hay = low
-                else:
-                    hay = out
-                for lit in trig:
-                    if lit in hay:
-                        break
-                else:
+        if hits is None:
+            # nothing triggered: only the untriggered rules, and one combined search decides
+            # whether any of them can match at all (the common case: none can)
+            check = self._always_check
+            order: tuple[int, ...] | list[int] = (
+                () if check is not None and check.search(view) is None else self._always
+            )
+        else:
+            order = sorted(hits.union(self._always))
+        if order:
+            n = len(s)
+            rules = self.rules
+            for i in order:
+                rule = rules[i]
+                if n < rule.width:
                     continue
-            if rule.regex.search(view) is None:
-                continue
-            new = rule.sub(out, view)
-            if new != out:
-                fired.append(rule.name)
-                out, low, n = new, None, len(new)
-                view = blank_escapes(new)
+                trig = rule.triggers
+                if trig is not None and not self._exact_gate[i]:
+                    if rule.fold_triggers:
+                        if low is None:
+                            low = out.lower()
+                        hay = low
+                    else:
+                        hay = out
+                    for lit in trig:
+                        if lit in hay:
+                            break
+                    else:
+                        continue
+                if rule.regex.search(view) is None:
+                    continue
+                new = rule.sub(out, view)
+                if new != out:
+                    fired.append(rule.name)
+                    out, low, n = new, None, len(new)
+                    view = blank_escapes(new)
         kv = self._kv
         if kv is not None and ("=" in out or ":" in out):
             if low is None:
@@ -331,10 +371,25 @@ class Redactor:
             max_depth = self.policy.max_depth
         out: dict[str, Any] | None = None
         key_cache = self._key_cache
-        for k, v in m.items():
+        text_cache = self._text_cache
+        fast = allow is None and not self._callbacks
+        # BoundedAttributes iterates in Python under a lock; its plain dict iterates in C
+        inner = getattr(m, "_dict", None)
+        items = inner.items() if type(inner) is dict else m.items()
+        for k, v in items:
             rule = key_cache.get(k, _MISSING)
             if rule is _MISSING:
                 rule = self._key(k if type(k) is str else str(k))
+            if fast and rule is None:
+                tv = type(v)
+                if tv is str:
+                    if text_cache.get(v, _MISSING) is None and len(v) <= _CACHE_MAX_LEN:
+                        continue  # a string already known to be clean
+                elif tv is int:
+                    if -_BIG < v < _BIG:
+                        continue
+                elif tv is float or tv is bool:
+                    continue
             if allow is not None and not allow(k):
                 t.add("not_allowed", k)
                 new = _MISSING
@@ -409,7 +464,9 @@ class Redactor:
         """The span with every rule applied: the span itself when clean, else a redacted copy."""
         name = span.name
         new_name = self._text(name, "span name", t) if type(name) is str else name
-        attrs = span.attributes
+        attrs = getattr(span, "_attributes", _MISSING)
+        if attrs is _MISSING:
+            attrs = span.attributes
         new_attrs = self.mapping(attrs, t) if attrs else attrs
         events = span.events
         new_events = events
@@ -551,6 +608,26 @@ class RedactedSpan(ReadableSpan):
     @property
     def dropped_links(self) -> int:
         return self._dropped[2]
+
+
+def _combined(rules: list[CompiledRule]) -> re.Pattern[str] | None:
+    """One regex matching wherever any of ``rules`` could: a prefilter, so it must never miss.
+
+    Rules whose regex would change meaning inside an alternation (backreferences, named groups,
+    global inline flags) make this return None: then every rule runs on its own.
+    """
+    if len(rules) < 2:
+        return None
+    parts = []
+    for r in rules:
+        rx = r.rule.regex
+        if re.search(r"\\[1-9]|\(\?P[<=]|\(\?[aiLmsux]+\)", rx):
+            return None
+        parts.append(f"(?i:{rx})" if r.rule.ignore_case else f"(?:{rx})")
+    try:
+        return re.compile("|".join(parts))
+    except re.error:
+        return None
 
 
 # --- key=value inside text --------------------------------------------------------------------
