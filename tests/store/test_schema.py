@@ -15,6 +15,10 @@ LOGS = [
     "Timestamp", "TraceId", "SpanId", "TraceFlags", "SeverityText", "SeverityNumber", "ServiceName", "Body",
     "ResourceSchemaUrl", "ResourceAttributes", "ScopeSchemaUrl", "ScopeName", "ScopeVersion", "ScopeAttributes",
     "LogAttributes", "EventName",
+    *(f"__otel_materialized_{k}" for k in (
+        "k8s.cluster.name", "k8s.container.name", "k8s.deployment.name", "k8s.namespace.name", "k8s.node.name",
+        "k8s.pod.name", "k8s.pod.uid", "deployment.environment.name",
+    )),
 ]  # fmt: skip
 METRIC_COMMON = [
     "ResourceAttributes", "ResourceSchemaUrl", "ScopeName", "ScopeVersion", "ScopeAttributes",
@@ -44,6 +48,18 @@ def test_types_match_the_exporter(engine: Engine) -> None:
     assert types["SpanAttributes"] == "Map(LowCardinality(String), String)"
     assert types["Duration"] == "UInt64"
     assert types["Events.Timestamp"] == "Array(DateTime64(9))"
+    # exporter v0.160+ metrics layout: second-resolution times, LowCardinality metric names
+    r = engine.query(
+        "SELECT name, type FROM system.columns WHERE database = {db:String} AND table = 'otel_metrics_histogram'",
+        {"db": engine.database},
+    )
+    types = dict(r.rows)
+    assert (types["TimeUnix"], types["StartTimeUnix"], types["Exemplars.TimeUnix"]) == (
+        "DateTime",
+        "DateTime",
+        "Array(DateTime)",
+    )
+    assert types["MetricName"] == "LowCardinality(String)"
 
 
 def test_apply_is_idempotent_and_versioned(engine: Engine) -> None:
