@@ -45,7 +45,7 @@ PACKAGES = {
     "logfire": "logfire",
 }
 #: calls per timed round: a streamed call costs ~4x a plain one
-CALLS = {"nonstream": 150, "stream": 40, "overhead": 1500}
+CALLS = {"nonstream": 120, "stream": 30, "overhead": 1000}
 
 
 def _python(name: str) -> str | None:
@@ -81,8 +81,8 @@ def _run(py: str, name: str, capture: str, mode: str, rounds: int) -> dict[str, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--repeats", type=int, default=2, help="processes per cell (alternating variants)")
-    parser.add_argument("--rounds", type=int, default=7, help="off/on round pairs per process")
+    parser.add_argument("--repeats", type=int, default=1, help="processes per cell (alternating variants)")
+    parser.add_argument("--rounds", type=int, default=5, help="off/on round pairs per process")
     parser.add_argument("--only", default=",".join(VARIANTS))
     parser.add_argument("--capture", default="off,on")
     parser.add_argument(

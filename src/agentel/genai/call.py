@@ -51,7 +51,9 @@ class _CostCounter:
 
         return proxy.METRICS.generation
 
-    def add(self, provider: str, request_model: str, response_model: str | None, inp: float, out: float) -> None:
+    def add(
+        self, provider: str, request_model: str, response_model: str | None, inp: float, out: float
+    ) -> None:
         if self._instrument is None:
             self._register()
         generation = self._current_generation()
@@ -437,7 +439,11 @@ class LLMCall:
                 _Instruments.tokens.record(self.output_tokens, {**m, sc.TOKEN_TYPE: sc.TOKEN_OUTPUT})
             if cost is not None:
                 _Instruments.cost.add(
-                    self.provider, self.request_model or model, self.response_model, cost.input_usd, cost.output_usd
+                    self.provider,
+                    self.request_model or model,
+                    self.response_model,
+                    cost.input_usd,
+                    cost.output_usd,
                 )
         if unknown_price:
             _Instruments.unknown.add(
