@@ -440,7 +440,7 @@ class LLMCall:
             if cost is not None:
                 _Instruments.cost.add(
                     self.provider,
-                    self.request_model or model,
+                    self.request_model or model or "",
                     self.response_model,
                     cost.input_usd,
                     cost.output_usd,
