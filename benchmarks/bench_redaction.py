@@ -16,7 +16,7 @@ Attribute sets (span name + attributes; the log record has the same as body + at
   text   genai + two unique ~80-character free-text values per span (never cached)
   dirty  text + an email, an API key in text and a denied key (every span needs a copy)
 
-Run: python benchmarks/bench_redaction.py [--spans 8000] [--rounds 3] [--micro 4000]
+Run: python benchmarks/bench_redaction.py [--spans 5000] [--rounds 3] [--micro 3000]
 """
 
 from __future__ import annotations
@@ -320,9 +320,9 @@ def bench_logfire_alone(n: int) -> tuple[dict[tuple[str, str, str], float], str]
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--spans", type=int, default=8000, help="spans (and log records) per pipeline run")
+    ap.add_argument("--spans", type=int, default=5000, help="spans (and log records) per pipeline run")
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--micro", type=int, default=4000, help="spans per set for the redactor-alone timing")
+    ap.add_argument("--micro", type=int, default=3000, help="spans per set for the redactor-alone timing")
     args = ap.parse_args()
 
     print("## 1. pipeline CPU time per record (process time incl. the batch worker; files sink)\n")

@@ -170,3 +170,18 @@ def test_validator_can_veto_a_match() -> None:
     rule = PatternRule("even", r"\bN\d+\b", validator=lambda s: int(s[1:]) % 2 == 0)
     red = Redactor(Policy.empty().extend(patterns=[rule]))
     assert red.redact_text("N2 N3") == f"{marker('even')} N3"
+
+
+def test_rules_sharing_a_trigger_prefix_all_still_fire() -> None:
+    rules = [PatternRule(f"acme_{i}", rf"ACME{i:02d}-[A-Z0-9]{{6}}") for i in range(12)]
+    red = Redactor(Policy.default().extend(patterns=rules))
+    text = " ".join(f"ACME{i:02d}-ABC123" for i in range(12))
+    assert red.redact_text(text) == " ".join(marker(f"acme_{i}") for i in range(12))
+
+
+def test_count_gate_is_only_a_prefilter() -> None:
+    gated = PatternRule("badge", r"B\d{4}", requires_chars="0123456789", requires_count=4)
+    red = Redactor(Policy.empty().extend(patterns=[gated]))
+    assert red.redact_text("B1234") == marker("badge")
+    assert red.redact_text("B123") == "B123"
+    assert red.redact_text("B12 34") == "B12 34"  # four digits, no match: the regex decides

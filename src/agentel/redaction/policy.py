@@ -413,6 +413,10 @@ class _Builder:
             for key in ("enabled", "ignore_case"):
                 if key in spec:
                     self.boolean(spec[key], (*path, key))
+            if "requires_count" in spec:
+                self.integer(spec["requires_count"], (*path, "requires_count"))
+            if "requires_chars" in spec and not isinstance(spec["requires_chars"], str):
+                raise self.fail((*path, "requires_chars"), f"patterns.{name}.requires_chars must be a string")
             for key in ("triggers", "samples"):
                 if key in spec:
                     self.strings(spec[key], (*path, key))

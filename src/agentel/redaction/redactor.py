@@ -85,7 +85,6 @@ class Redactor:
         self._exact_gate = [
             r.triggers is not None and all(len(t) <= 4 for t in r.triggers) for r in self.rules
         ]
-        self._always_check = _combined([self.rules[i] for i in self._always])
         self._min_len = min([r.width for r in self.rules] + [5 if policy.key_value_in_text else 10**9])
         self._min_len = max(self._min_len, 1)
         self._kv, self._kv_stems = _key_value_regex(policy)
@@ -150,15 +149,10 @@ class Redactor:
                     else:
                         hits.update(idx)
         view = blank_escapes(s)
-        if hits is None:
-            # nothing triggered: only the untriggered rules, and one combined search decides
-            # whether any of them can match at all (the common case: none can)
-            check = self._always_check
-            order: tuple[int, ...] | list[int] = (
-                () if check is not None and check.search(view) is None else self._always
-            )
-        else:
-            order = sorted(hits.union(self._always))
+        order: tuple[int, ...] | list[int] = (
+            self._always if hits is None else sorted(hits.union(self._always))
+        )
+        raw: bytes | None = None
         if order:
             n = len(s)
             rules = self.rules
@@ -166,6 +160,13 @@ class Redactor:
                 rule = rules[i]
                 if n < rule.width:
                     continue
+                gate = rule.count_gate
+                if gate is not None:
+                    # "at least N of these characters" (13 digits for a card): one C-level pass
+                    if raw is None:
+                        raw = out.encode("utf-8", "surrogatepass")
+                    if len(raw) - len(raw.translate(None, gate[0])) < gate[1]:
+                        continue
                 trig = rule.triggers
                 if trig is not None and not self._exact_gate[i]:
                     if rule.fold_triggers:
@@ -184,7 +185,7 @@ class Redactor:
                 new = rule.sub(out, view)
                 if new != out:
                     fired.append(rule.name)
-                    out, low, n = new, None, len(new)
+                    out, low, n, raw = new, None, len(new), None
                     view = blank_escapes(new)
         kv = self._kv
         if kv is not None and ("=" in out or ":" in out):
@@ -608,26 +609,6 @@ class RedactedSpan(ReadableSpan):
     @property
     def dropped_links(self) -> int:
         return self._dropped[2]
-
-
-def _combined(rules: list[CompiledRule]) -> re.Pattern[str] | None:
-    """One regex matching wherever any of ``rules`` could: a prefilter, so it must never miss.
-
-    Rules whose regex would change meaning inside an alternation (backreferences, named groups,
-    global inline flags) make this return None: then every rule runs on its own.
-    """
-    if len(rules) < 2:
-        return None
-    parts = []
-    for r in rules:
-        rx = r.rule.regex
-        if re.search(r"\\[1-9]|\(\?P[<=]|\(\?[aiLmsux]+\)", rx):
-            return None
-        parts.append(f"(?i:{rx})" if r.rule.ignore_case else f"(?:{rx})")
-    try:
-        return re.compile("|".join(parts))
-    except re.error:
-        return None
 
 
 # --- key=value inside text --------------------------------------------------------------------

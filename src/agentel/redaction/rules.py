@@ -111,6 +111,10 @@ class PatternRule:
     enabled: bool = True
     description: str = ""
     samples: tuple[str, ...] = ()
+    #: a cheap prefilter: the text must contain at least ``requires_count`` characters out of
+    #: ``requires_chars`` (ASCII) for the regex to be tried (13 digits for a card number)
+    requires_chars: str = ""
+    requires_count: int = 0
 
     def replace(self, **changes: Any) -> PatternRule:
         """A copy with some fields changed."""
@@ -138,6 +142,8 @@ def check_rule(rule: PatternRule) -> str | None:
         return (
             f"rule {rule.name!r}: regex {rule.regex!r} matches the empty string (it would redact everything)"
         )
+    if rule.requires_chars and not rule.requires_chars.isascii():
+        return f"rule {rule.name!r}: requires_chars must be ASCII characters"
     if rule.triggers is not None and any(not t for t in rule.triggers):
         return f"rule {rule.name!r}: empty trigger (triggers are literals, one of which must occur)"
     return None
@@ -267,6 +273,7 @@ class CompiledRule:
     width: int = field(init=False)
     validator: Callable[[str], bool] | None = field(init=False)
     mask: str = field(init=False)
+    count_gate: tuple[bytes, int] | None = field(init=False)
 
     def __post_init__(self) -> None:
         r = self.rule
@@ -281,6 +288,9 @@ class CompiledRule:
         v = r.validator
         self.validator = VALIDATORS[v] if isinstance(v, str) else v
         self.mask = marker(r.name)
+        self.count_gate = (
+            (r.requires_chars.encode(), r.requires_count) if r.requires_chars and r.requires_count else None
+        )
 
     @property
     def name(self) -> str:
