@@ -8,6 +8,7 @@ from __future__ import annotations
 from agentel.config import ConfigError, Settings
 from agentel.correlation import context
 from agentel.genai import current_llm_call, instrument_anthropic, instrument_openai, llm_call
+from agentel.packs import consortium, evolution, generation, training
 from agentel.redaction.crash import install as _install_crash_hook
 from agentel.redaction.policy import Policy as RedactionPolicy
 from agentel.registry import event, metric, register_event, register_metric
@@ -25,10 +26,13 @@ __all__ = [
     "Settings",
     "__version__",
     "configure",
+    "consortium",
     "context",
     "current_llm_call",
     "event",
+    "evolution",
     "force_flush",
+    "generation",
     "instrument_anthropic",
     "instrument_openai",
     "llm_call",
@@ -38,4 +42,5 @@ __all__ = [
     "shutdown",
     "span",
     "trace",
+    "training",
 ]

@@ -21,6 +21,14 @@ _COMMANDS: dict[str, str] = {
     "lint": "agentel.cli.core:lint_cmd",
     "docs": "agentel.cli.core:docs_cmd",
     "policy": "agentel.cli.policy:policy_cmd",
+    "runs": "agentel.cli.analytics:runs_cmd",
+    "run-info": "agentel.cli.analytics:run_info_cmd",
+    "leaderboard": "agentel.cli.analytics:leaderboard_cmd",
+    "cost": "agentel.cli.analytics:cost_cmd",
+    "export-training": "agentel.cli.analytics:export_training_cmd",
+    "metrics": "agentel.cli.analytics:metrics_group",
+    "plots": "agentel.cli.analytics:plots_cmd",
+    "doctor": "agentel.cli.analytics:doctor_cmd",
 }
 
 _HELP: dict[str, str] = {
@@ -31,6 +39,14 @@ _HELP: dict[str, str] = {
     "lint": "Report event and metric names used in code that are not registered.",
     "docs": "Regenerate the event and metric reference pages from the registries.",
     "policy": "Check a redaction policy, try it on text, render it for the collector.",
+    "runs": "List runs (root spans): duration, spans, errors, LLM calls, tokens, cost.",
+    "run-info": "Show a run or trace as a span tree with tokens, cost, scores and errors.",
+    "leaderboard": "Rank models (or tasks, operations) by score, confidence, latency, cost.",
+    "cost": "LLM cost by model, provider, run, task or day.",
+    "export-training": "Write judged LLM calls as JSON lines (prompt, answers, scores).",
+    "metrics": "Export metric points (json, csv, parquet, xlsx) for a time window.",
+    "plots": "Draw PNG charts: rates, latency, tokens, evals, evolution fitness and lineage.",
+    "doctor": "Check settings, where data goes, what is reachable, and the store's size.",
 }
 
 

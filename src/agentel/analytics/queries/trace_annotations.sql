@@ -1,0 +1,11 @@
+-- What was said about the spans of some traces: evaluation scores, consortium confidence (and
+-- whether the arbiter chose the answer), feedback.
+-- Parameters: ids (comma-separated trace ids).
+SELECT SpanId AS span_id, 'score' AS kind, toString(Name) AS name, ScoreValue AS value, toString(ScoreLabel) AS label
+FROM eval_results WHERE has(splitByChar(',', {ids:String}), TraceId)
+UNION ALL
+SELECT span_id, 'confidence', if(is_arbiter, 'arbiter', 'member'), confidence, if(chosen, 'chosen', '')
+FROM consortium_responses WHERE has(splitByChar(',', {ids:String}), trace_id)
+UNION ALL
+SELECT span_id, 'feedback', if(good = 1, 'good', 'bad'), toNullable(toFloat64(good)), comment
+FROM feedback WHERE has(splitByChar(',', {ids:String}), trace_id)
