@@ -164,7 +164,7 @@ def test_redaction_block_is_the_rendered_default_policy() -> None:
         if isinstance(value, list):
             assert [_alternatives(p) for p in shipped[key]] == [_alternatives(p) for p in value], (
                 f"processors.redaction.{key} drifted from the policy: re-render with "
-                "`agentel policy render-collector` and paste the processor into collector-config/otelcol.yaml"
+                "`python collector-config/sync_redaction.py`"
             )
         else:
             assert shipped[key] == value, key
