@@ -48,7 +48,9 @@ def load_cmd(paths: tuple[str, ...], wait: float, fmt: str) -> None:
     """Load OTLP-JSON files (default: AGENTEL_DIR) into the store, new lines only."""
     import json
 
+    from agentel.store import StoreError
     from agentel.store.loader import load
+    from agentel.store.session import keep_within_budget
 
     engine, _ = open_cli_store(load_new=False, wait=wait)
     try:
@@ -59,6 +61,9 @@ def load_cmd(paths: tuple[str, ...], wait: float, fmt: str) -> None:
                 report = load(engine, targets, progress=cb)
         else:
             report = load(engine, targets)
+        keep_within_budget(engine)
+    except StoreError as exc:
+        raise click.ClickException(f"load failed: {exc}") from None
     finally:
         engine.close()
     if fmt == "json":
@@ -71,6 +76,7 @@ def load_cmd(paths: tuple[str, ...], wait: float, fmt: str) -> None:
                     "metric_points": report.metric_points,
                     "skipped": [{"path": s.path, "line": s.line, "reason": s.reason} for s in report.skipped],
                     "pending_bytes": report.pending_bytes,
+                    "expired": report.expired,
                     "seconds": round(report.seconds, 3),
                 }
             )
@@ -103,6 +109,7 @@ def prune_cmd(older_than: str, files: bool, budget_mb: int | None) -> None:
     """Delete old data from the store (and loaded files), and enforce the disk budget."""
     from agentel.store import StoreError
     from agentel.store.maintenance import enforce_budget, parse_duration, prune
+    from agentel.store.session import budget_bytes_setting
 
     try:
         seconds = parse_duration(older_than)
@@ -112,8 +119,10 @@ def prune_cmd(older_than: str, files: bool, budget_mb: int | None) -> None:
     try:
         directory = os.environ.get("AGENTEL_DIR") or ".agentel"
         rep = prune(engine, seconds, files_dir=directory if files else None)
-        budget = budget_mb if budget_mb is not None else int(os.environ.get("AGENTEL_DISK_BUDGET_MB", "2048"))
-        dropped = enforce_budget(engine, budget * 1024 * 1024)
+        budget = budget_bytes_setting(budget_mb) // 2**20
+        dropped = enforce_budget(engine, budget * 2**20) if engine.kind == "embedded" else []
+    except StoreError as exc:
+        raise click.ClickException(f"prune failed: {exc}") from None
     finally:
         engine.close()
     click.echo(

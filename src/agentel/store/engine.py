@@ -99,7 +99,7 @@ class EmbeddedEngine:
 
     def _run(self, sql: str, fmt: str, params: Mapping[str, Any] | None) -> Any:
         try:
-            return self._conn.query(sql, fmt, params=dict(params) if params else None)
+            return self._conn.query(sql, fmt, params=_bind(params) if params else None)
         except Exception as exc:
             raise StoreError(_clean(exc)) from None
 
@@ -222,6 +222,26 @@ class ServerEngine:
 
     def close(self) -> None:
         self._client.close()
+
+
+def _literal(value: Any) -> str:
+    """A value inside an array/tuple parameter, as ClickHouse's parameter parser reads it."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        inner = ",".join(_literal(v) for v in value)
+        return f"[{inner}]" if isinstance(value, list) else f"({inner})"
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _bind(params: Mapping[str, Any]) -> dict[str, Any]:
+    """chdb passes parameters through ``str()``; arrays and tuples need ClickHouse's own literal
+    form (quoted strings), as clickhouse-connect sends them to a server."""
+    return {k: _literal(v) if isinstance(v, (list, tuple)) else v for k, v in params.items()}
 
 
 def _clean(exc: BaseException) -> str:

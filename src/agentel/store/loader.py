@@ -47,6 +47,7 @@ class LoadReport:
     bytes_read: int = 0
     pending_bytes: int = 0
     skipped: list[SkippedLine] = field(default_factory=list)
+    expired: int = 0  # rows older than the store's TTL, dropped by the engine on arrival
     seconds: float = 0.0
 
     @property
@@ -62,7 +63,15 @@ class LoadReport:
             s += f"; skipped {len(self.skipped)} corrupt line(s)"
         if self.pending_bytes:
             s += f"; {self.pending_bytes} bytes of incomplete last lines left for the next load"
+        if self.expired:
+            s += f"; {self.expired_hint()}"
         return s
+
+    def expired_hint(self) -> str:
+        return (
+            f"{self.expired} row(s) were older than the store's TTL and were dropped on arrival "
+            "(to keep old data, set AGENTEL_TTL_DAYS=0 or a longer TTL before loading it)"
+        )
 
 
 def iter_files(paths: Iterable[str]) -> Iterator[str]:
@@ -201,6 +210,25 @@ def _chunks(region: bytes) -> Iterator[bytes]:
         start = end
 
 
+_RAW_TABLES = (
+    "otel_traces",
+    "otel_logs",
+    "otel_metrics_gauge",
+    "otel_metrics_sum",
+    "otel_metrics_histogram",
+    "otel_metrics_exponential_histogram",
+    "otel_metrics_summary",
+)
+
+
+def _raw_rows(engine: Engine, prefix: str) -> int | None:
+    """Rows in the raw tables, on an embedded engine (where nobody else writes while we load)."""
+    if getattr(engine, "kind", "") != "embedded":
+        return None
+    union = " UNION ALL ".join(f"SELECT count() AS n FROM {engine.database}.{prefix}{t}" for t in _RAW_TABLES)
+    return int(engine.query(f"SELECT sum(n) FROM ({union})").scalar() or 0)
+
+
 def _state(engine: Engine, db: str) -> dict[str, tuple[int, int, int]]:
     r = engine.query(f"SELECT Path, Inode, Offset, Line FROM {db}.agentel_load_state FINAL")
     return {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in r.rows}
@@ -218,6 +246,7 @@ def load(
     db = engine.database
     report = LoadReport()
     state = _state(engine, db)
+    rows_before = _raw_rows(engine, prefix)
     files = list(iter_files(paths))
     sizes = {}
     for f in files:
@@ -305,5 +334,9 @@ def load(
         done += st.st_size
         if progress is not None:
             progress(path, done, total)
+    if rows_before is not None and report.rows:
+        # the engine drops rows past a table's TTL as they arrive: say so instead of counting them loaded
+        rows_after = _raw_rows(engine, prefix) or 0
+        report.expired = max(0, report.rows - (rows_after - rows_before))
     report.seconds = time.perf_counter() - t0
     return report

@@ -37,9 +37,20 @@ def parse_duration(text: str, name: str = "--older-than") -> int:
     return int(m.group(1)) * _UNIT_S[m.group(2)]
 
 
+# derived tables (filled by materialized views) are pruned too but not counted twice
+_DERIVED = {
+    "otel_traces_trace_id_ts",
+    "llm_calls",
+    "eval_results",
+    "feedback_events",
+    "pack_events",
+    "evolution_run_spans",
+}
+
+
 @dataclass
 class PruneReport:
-    rows_deleted: int
+    rows_deleted: int  # rows of the raw tables (spans, log records, metric points)
     files_deleted: int
     bytes_before: int
     bytes_after: int
@@ -85,7 +96,7 @@ def prune(
                 "SETTINGS mutations_sync = 2",
                 {"c": cutoff},
             )
-            deleted += n
+            deleted += 0 if table in _DERIVED else n
     files = 0
     if files_dir and os.path.isdir(files_dir):
         loaded = {
@@ -109,21 +120,29 @@ def prune(
 
 def enforce_budget(engine: Engine, budget_bytes: int, prefix: str = "") -> list[str]:
     """Drop the oldest days until the store fits ``budget_bytes``; returns the days dropped."""
+    tables = [prefix + t for t in TIME_COLUMNS]
     dropped: list[str] = []
     while store_bytes(engine) > budget_bytes:
+        # partitions are days (toDate), whose ids are YYYYMMDD; tables without partitions say 'all'
         r = engine.query(
-            "SELECT min(partition) FROM system.parts WHERE database = {db:String} AND active AND partition != 'tuple()'",
-            {"db": engine.database},
+            "SELECT min(partition_id) FROM system.parts WHERE database = {db:String} AND active "
+            "AND table IN {t:Array(String)} AND match(partition_id, '^[0-9]{8}$')",
+            {"db": engine.database, "t": tables},
         )
-        oldest = r.scalar()
-        if not oldest:
-            break
-        for table in TIME_COLUMNS:
-            engine.execute(
-                f"ALTER TABLE {engine.database}.{prefix}{table} DROP PARTITION IF EXISTS {{p:String}}",
-                {"p": oldest},
-            )
-        if dropped and dropped[-1] == oldest:
-            break
-        dropped.append(str(oldest))
+        oldest = str(r.scalar() or "")
+        if not oldest.isdigit() or (dropped and dropped[-1] == _day(oldest)):
+            break  # nothing left to drop, or the drop did not free it
+        holders = engine.query(
+            "SELECT DISTINCT table FROM system.parts WHERE database = {db:String} AND active "
+            "AND table IN {t:Array(String)} AND partition_id = {p:String}",
+            {"db": engine.database, "t": tables, "p": oldest},
+        ).rows
+        for (table,) in holders:
+            # a partition id cannot be a bound parameter; this one is 8 digits read from system.parts
+            engine.execute(f"ALTER TABLE {engine.database}.`{table}` DROP PARTITION ID '{oldest}'")
+        dropped.append(_day(oldest))
     return dropped
+
+
+def _day(partition_id: str) -> str:
+    return f"{partition_id[:4]}-{partition_id[4:6]}-{partition_id[6:]}"

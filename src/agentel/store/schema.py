@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 
 from agentel.store.engine import Engine, StoreError, _split_statements
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TTL = re.compile(r"\{ttl:([^}]*)\}")
+_TABLE_TTL = re.compile(
+    r"CREATE TABLE IF NOT EXISTS \{db\}\.\{prefix\}(\w+)\s*\((?:(?!CREATE ).)*?\{ttl:([^}]*)\}", re.S
+)
+_ENGINE_TTL = re.compile(r"\bTTL (.*?)(?: SETTINGS |$)")
 
 
 @dataclass(frozen=True)
@@ -65,8 +69,46 @@ def render_all(opts: SchemaOptions) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def apply(engine: Engine, opts: SchemaOptions | None = None) -> list[str]:
-    """Apply the migrations not applied yet; returns their names."""
+def ttl_columns() -> dict[str, str]:
+    """table (without prefix) -> the time expression its TTL counts from, for every table with a TTL."""
+    out: dict[str, str] = {}
+    for _, text in migration_files():
+        for m in _TABLE_TTL.finditer(text):
+            out[m.group(1)] = m.group(2)
+    return out
+
+
+def reconcile_ttl(engine: Engine, opts: SchemaOptions) -> list[str]:
+    """Make every table's TTL what ``opts`` says (tables made earlier keep the TTL they were made with
+    until this runs); returns the tables changed. Shortening a TTL deletes the rows past it."""
+    changed = []
+    for table, expr in ttl_columns().items():
+        name = opts.prefix + table
+        r = engine.query(
+            "SELECT engine_full FROM system.tables WHERE database = {db:String} AND name = {t:String}",
+            {"db": opts.database, "t": name},
+        )
+        if not r.rows:
+            continue
+        m = _ENGINE_TTL.search(str(r.rows[0][0]))
+        have = m.group(1).strip() if m else ""
+        want = f"{expr} + toIntervalDay({opts.ttl_days})" if opts.ttl_days else ""
+        if have.replace(" ", "") == want.replace(" ", ""):
+            continue
+        if want:
+            engine.execute(f"ALTER TABLE {opts.database}.{name} MODIFY TTL {want}")
+        elif have:
+            engine.execute(f"ALTER TABLE {opts.database}.{name} REMOVE TTL")
+        changed.append(name)
+    return changed
+
+
+def apply(engine: Engine, opts: SchemaOptions | None = None, *, set_ttl: bool = False) -> list[str]:
+    """Apply the migrations not applied yet; returns their names.
+
+    A new table gets the TTL of ``opts``; an existing table keeps its own unless ``set_ttl`` (the
+    TTL was configured explicitly), which alters it to ``opts.ttl_days``.
+    """
     opts = opts or SchemaOptions(database=engine.database)
     engine.execute(f"CREATE DATABASE IF NOT EXISTS {opts.database}")
     engine.execute(
@@ -83,7 +125,8 @@ def apply(engine: Engine, opts: SchemaOptions | None = None) -> list[str]:
     applied = []
     for name, text in migration_files():
         rendered = render(text, opts)
-        checksum = hashlib.sha256(rendered.encode()).hexdigest()[:16]
+        # the TTL is left out of the version: changing it is reconcile_ttl's job, not a new schema
+        checksum = hashlib.sha256(render(text, replace(opts, ttl_days=0)).encode()).hexdigest()[:16]
         if done.get(name) == checksum:
             continue
         for stmt in _split_statements(rendered):
@@ -96,4 +139,6 @@ def apply(engine: Engine, opts: SchemaOptions | None = None) -> list[str]:
             {"v": name, "c": checksum},
         )
         applied.append(name)
+    if set_ttl:
+        reconcile_ttl(engine, opts)
     return applied
