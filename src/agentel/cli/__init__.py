@@ -29,6 +29,7 @@ _COMMANDS: dict[str, str] = {
     "metrics": "agentel.cli.analytics:metrics_group",
     "plots": "agentel.cli.analytics:plots_cmd",
     "doctor": "agentel.cli.analytics:doctor_cmd",
+    "ui": "agentel.cli.ui:ui_cmd",
 }
 
 _HELP: dict[str, str] = {
@@ -47,6 +48,7 @@ _HELP: dict[str, str] = {
     "metrics": "Export metric points (json, csv, parquet, xlsx) for a time window.",
     "plots": "Draw PNG charts: rates, latency, tokens, evals, evolution fitness and lineage.",
     "doctor": "Check settings, where data goes, what is reachable, and the store's size.",
+    "ui": "Browse calls, traces, evals and give feedback in a local web app.",
 }
 
 

@@ -1,0 +1,399 @@
+"""Server-rendered pages. Every value from the store goes through :func:`escape` (via ``render``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from agentel.ui.charts import bar_chart, timeline
+from agentel.ui.markup import Markup, join, render, url
+
+NAV = (("/", "Runs"), ("/calls", "Calls"), ("/leaderboard", "Leaderboard"), ("/cost", "Cost"))
+
+
+def layout(title: str, body: Markup, active: str = "") -> Markup:
+    """The page shell: head, navigation, body."""
+    nav = join(
+        render(
+            '<a href="$href" class="$cls">$label</a>',
+            href=h,
+            label=label,
+            cls="active" if h == active else "",
+        )
+        for h, label in NAV
+    )
+    return render(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<title>$title · agentel</title><link rel="stylesheet" href="/static/ui.css"></head>'
+        '<body><header><span class="brand">agentel</span><nav>$nav</nav></header>'
+        '<main><h1>$title</h1>$body</main><script src="/static/ui.js"></script></body></html>',
+        title=title,
+        nav=nav,
+        body=body,
+    )
+
+
+def _num(v: Any, fmt: str = "{:,}") -> str:
+    return "–" if v is None else fmt.format(v)
+
+
+def _usd(v: Any) -> str:
+    return "unknown" if v is None else f"${float(v):.6f}".rstrip("0").rstrip(".")
+
+
+def _pct(v: Any) -> str:
+    return "–" if v is None else f"{100 * float(v):.1f}%"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], cls: str = "") -> Markup:
+    """A table; cells are escaped unless they are Markup."""
+    head = join(render("<th>$h</th>", h=h) for h in headers)
+    body = join(render("<tr>$cells</tr>", cells=join(render("<td>$c</td>", c=c) for c in r)) for r in rows)
+    if not rows:
+        body = render('<tr><td colspan="$n" class="empty">nothing yet</td></tr>', n=len(headers))
+    return render(
+        '<table class="$cls"><thead><tr>$head</tr></thead><tbody>$body</tbody></table>',
+        cls=cls,
+        head=head,
+        body=body,
+    )
+
+
+def link(href: str, text: Any, cls: str = "") -> Markup:
+    return render('<a href="$href" class="$cls">$text</a>', href=href, text=text, cls=cls)
+
+
+def runs_page(runs: Sequence[Mapping[str, Any]]) -> Markup:
+    rows = [
+        (
+            link(url("/calls", run=r["run_id"]), r["run_id"] or "(none)", "run-link"),
+            r["started"][:19],
+            r["last_call"][:19],
+            _num(r["calls"]),
+            _num(r["errors"]),
+            _num(r["tokens"]),
+            _usd(r["cost_usd"]),
+            r["models"],
+        )
+        for r in runs
+    ]
+    body = table(
+        ("run", "started (UTC)", "last call", "calls", "errors", "tokens", "cost", "models"), rows, "runs"
+    )
+    return layout("Runs", body, "/")
+
+
+def _feedback_badge(fb: Mapping[str, Any] | None) -> Markup:
+    if not fb:
+        return Markup("")
+    good = fb.get("latest_good")
+    label = "good" if good == 1 else "bad" if good == 0 else "comment"
+    return render('<span class="badge fb-$label">$label</span>', label=label)
+
+
+def _checks_badge(ch: Mapping[str, Any] | None) -> Markup:
+    if not ch:
+        return Markup("")
+    if ch["n_failed"]:
+        return render('<span class="badge fail">$n failed</span>', n=ch["n_failed"])
+    return render('<span class="badge pass">$n passed</span>', n=ch["n_passed"])
+
+
+def filter_form(filters: Mapping[str, str], models: Sequence[str]) -> Markup:
+    def select(name: str, options: Sequence[tuple[str, str]]) -> Markup:
+        opts = join(
+            render(
+                '<option value="$v"$sel>$label</option>',
+                v=v,
+                label=label,
+                sel=Markup(" selected") if filters.get(name, "") == v else Markup(""),
+            )
+            for v, label in options
+        )
+        return render('<label>$name <select name="$name">$opts</select></label>', name=name, opts=opts)
+
+    return render(
+        '<form class="filters" method="get" action="/calls">$model'
+        '<label>run <input name="run" value="$run" size="14"></label>'
+        '<label>since <input name="since" value="$since" placeholder="2026-01-01 00:00" size="16"></label>'
+        '<label>until <input name="until" value="$until" size="16"></label>$status$feedback'
+        '<label><input type="checkbox" name="failing" value="1"$failing> failing checks</label>'
+        '<button type="submit" id="apply-filters">Filter</button> <a href="/calls">clear</a></form>',
+        model=select("model", [("", "any")] + [(m, m) for m in models]),
+        run=filters.get("run", ""),
+        since=filters.get("since", ""),
+        until=filters.get("until", ""),
+        status=select("status", [("", "any"), ("ok", "ok"), ("error", "error")]),
+        feedback=select(
+            "feedback",
+            [("", "any"), ("any", "has feedback"), ("good", "good"), ("bad", "bad"), ("none", "none")],
+        ),
+        failing=Markup(" checked") if filters.get("failing") else Markup(""),
+    )
+
+
+def calls_page(
+    calls: Sequence[Mapping[str, Any]], filters: Mapping[str, str], models: Sequence[str], page_size: int
+) -> Markup:
+    rows = [
+        (
+            link(url("/call", trace=c["trace_id"], span=c["span_id"]), c["timestamp"][:23], "call-link"),
+            c["model"],
+            link(url("/calls", run=c["run_id"]), c["run_id"]),
+            _num(c["input_tokens"]),
+            _num(c["output_tokens"]),
+            _usd(c["cost"]),
+            f"{c['latency_ms']:,.0f} ms",
+            render('<span class="badge $s">$s</span>', s="error" if c["is_error"] else "ok"),
+            _checks_badge(c.get("checks")),
+            _feedback_badge(c.get("feedback")),
+        )
+        for c in calls
+    ]
+    more = Markup("")
+    if len(calls) == page_size:
+        last = calls[-1]
+        more = link(
+            url("/calls", **filters, after=f"{last['timestamp']}|{last['span_id']}"), "next page →", "next"
+        )
+    body = render(
+        '$form$table<p class="paging">$more</p>',
+        form=filter_form(filters, models),
+        table=table(
+            ("time (UTC)", "model", "run", "in", "out", "cost", "latency", "status", "checks", "feedback"),
+            rows,
+            "calls",
+        ),
+        more=more,
+    )
+    return layout("Calls", body, "/calls")
+
+
+def content_block(title: str, raw: Any, elem_id: str) -> Markup:
+    """Captured content as text (pretty JSON when it is JSON); says so when nothing was captured."""
+    if raw in (None, ""):
+        return render(
+            '<section><h2>$t</h2><p class="muted" id="$id">not captured</p></section>', t=title, id=elem_id
+        )
+    text = str(raw)
+    try:
+        text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        pass
+    return render(
+        '<section><h2>$t</h2><pre class="content" id="$id">$text</pre></section>',
+        t=title,
+        id=elem_id,
+        text=text,
+    )
+
+
+def call_page(call: Mapping[str, Any], csrf: str, notice: str = "") -> Markup:
+    facts = [
+        ("model", call["model"]),
+        ("provider", call["provider"]),
+        ("operation", call["operation"]),
+        ("run", link(url("/calls", run=call["run_id"]), call["run_id"])),
+        ("task", call["task"]),
+        ("time (UTC)", call["timestamp"]),
+        ("trace", link(url("/trace", trace=call["trace_id"]), call["trace_id"], "trace-link")),
+        ("input tokens", _num(call["input_tokens"]) + (" (estimated)" if call["tokens_estimated"] else "")),
+        ("output tokens", _num(call["output_tokens"])),
+        ("cache read / write", f"{call['cache_read_tokens']} / {call['cache_write_tokens']}"),
+        ("cost", _usd(call["cost"])),
+        ("latency", f"{float(call['latency']) * 1000:,.0f} ms"),
+        ("status", f"error: {call['error_type']}" if call["is_error"] else "ok"),
+    ]
+    dl = join(render("<dt>$k</dt><dd>$v</dd>", k=k, v=v) for k, v in facts)
+    checks = table(
+        ("check", "passed", "score", "label", "explanation"),
+        [
+            (
+                c["check_name"],
+                "yes" if c["passed"] else "NO",
+                _num(c["score"], "{:g}"),
+                c["label"],
+                c["explanation"],
+            )
+            for c in call["checks"]
+        ],
+        "checks",
+    )
+    feedback = table(
+        ("time (UTC)", "verdict", "comment", "reference answer"),
+        [
+            (
+                f["timestamp"][:19],
+                "good" if f["good"] == 1 else "bad" if f["good"] == 0 else "–",
+                f["comment"],
+                f["reference_answer"],
+            )
+            for f in call["feedback"]
+        ],
+        "feedback",
+    )
+    form = render(
+        '<form method="post" action="/feedback" class="feedback-form" id="feedback-form">'
+        '<input type="hidden" name="csrf" value="$csrf"><input type="hidden" name="trace" value="$trace">'
+        '<input type="hidden" name="span" value="$span">'
+        '<label><input type="radio" name="verdict" value="good" id="verdict-good"> good</label> '
+        '<label><input type="radio" name="verdict" value="bad" id="verdict-bad"> bad</label>'
+        '<label>comment<textarea name="comment" id="fb-comment" rows="2"></textarea></label>'
+        '<label>reference answer<textarea name="reference_answer" id="fb-reference" rows="3"></textarea></label>'
+        '<button type="submit" id="fb-submit">Record feedback</button></form>',
+        csrf=csrf,
+        trace=call["trace_id"],
+        span=call["span_id"],
+    )
+    body = render(
+        '$notice<dl class="facts">$dl</dl>$instr$prompt$answer<section><h2>Checks</h2>$checks</section>'
+        "<section><h2>Feedback</h2>$feedback$form</section>",
+        notice=render('<p class="notice" id="notice">$n</p>', n=notice) if notice else Markup(""),
+        dl=dl,
+        instr=content_block("Instructions", call["instructions"], "instructions"),
+        prompt=content_block("Prompt", call["messages"], "prompt"),
+        answer=content_block("Answer", call["response"], "answer"),
+        checks=checks,
+        feedback=feedback,
+        form=form,
+    )
+    return layout(f"Call {call['model']}", body, "/calls")
+
+
+def trace_page(trace_id: str, spans: Sequence[Mapping[str, Any]]) -> Markup:
+    by_parent: dict[str, list[Mapping[str, Any]]] = {}
+    ids = {s["span_id"] for s in spans}
+    for s in spans:
+        parent = s["parent_span_id"] if s["parent_span_id"] in ids else ""
+        by_parent.setdefault(parent, []).append(s)
+    ordered: list[tuple[int, Mapping[str, Any]]] = []
+
+    def walk(parent: str, depth: int) -> None:
+        for s in by_parent.get(parent, []):
+            ordered.append((depth, s))
+            if depth < 64:
+                walk(s["span_id"], depth + 1)
+
+    walk("", 0)
+    starts = [int(s["start_ns"]) for s in spans]
+    ends = [int(s["start_ns"]) + int(s["duration_ns"]) for s in spans]
+    t0 = min(starts) if starts else 0
+    chart = timeline(
+        [
+            (d, s["name"], int(s["start_ns"]), int(s["duration_ns"]), "ERROR" in str(s["status"]).upper())
+            for d, s in ordered
+        ],
+        t0=t0,
+        total_ns=(max(ends) - t0) if ends else 1,
+    )
+    rows = [
+        (
+            render('<span class="span-name">$indent$name</span>', indent="\u00a0\u00a0" * d, name=s["name"]),
+            s["service"],
+            f"{(int(s['start_ns']) - t0) / 1e6:,.1f} ms",
+            f"{int(s['duration_ns']) / 1e6:,.1f} ms",
+            str(s["status"]).replace("STATUS_CODE_", "").lower(),
+            s["model"],
+            s["input_tokens"],
+            s["output_tokens"],
+            s["cost"],
+        )
+        for d, s in ordered
+    ]
+    body = render(
+        '<p class="muted">trace $t · $n spans</p>$chart$table',
+        t=trace_id,
+        n=len(spans),
+        chart=chart,
+        table=table(
+            ("span", "service", "start", "duration", "status", "model", "in", "out", "cost"), rows, "spans"
+        ),
+    )
+    return layout("Trace", body)
+
+
+def leaderboard_page(rows: Sequence[Mapping[str, Any]], since: str) -> Markup:
+    chart = bar_chart(
+        [r["model"] for r in rows],
+        [float(r["p50_ms"] or 0) for r in rows],
+        title="median latency",
+        unit=" ms",
+    )
+    cost_chart = bar_chart(
+        [r["model"] for r in rows], [float(r["cost_usd"] or 0) for r in rows], title="cost", unit=" USD"
+    )
+    t = table(
+        (
+            "model",
+            "calls",
+            "error rate",
+            "input tokens",
+            "output tokens",
+            "p50",
+            "p95",
+            "cost",
+            "checks passed",
+            "good feedback",
+        ),
+        [
+            (
+                link(url("/calls", model=r["model"]), r["model"]),
+                _num(r["calls"]),
+                _pct(r["error_rate"]),
+                _num(r["input_tokens"]),
+                _num(r["output_tokens"]),
+                f"{r['p50_ms']:,.0f} ms",
+                f"{r['p95_ms']:,.0f} ms",
+                _usd(r["cost_usd"]),
+                _pct(r["check_pass_rate"]),
+                _pct(r["good_feedback_rate"]),
+            )
+            for r in rows
+        ],
+        "leaderboard",
+    )
+    return layout(
+        "Leaderboard",
+        render("$f$t$c1$c2", f=_since_form("/leaderboard", since), t=t, c1=chart, c2=cost_chart),
+        "/leaderboard",
+    )
+
+
+def _since_form(action: str, since: str) -> Markup:
+    return render(
+        '<form class="filters" method="get" action="$a"><label>since <input name="since" value="$s" size="16"></label>'
+        '<button type="submit">Apply</button></form>',
+        a=action,
+        s=since,
+    )
+
+
+def cost_page(
+    by_day: Sequence[Mapping[str, Any]], by_model: Sequence[Mapping[str, Any]], since: str
+) -> Markup:
+    day_chart = bar_chart(
+        [r["day"] for r in by_day],
+        [float(r["cost_usd"] or 0) for r in by_day],
+        title="cost per day",
+        unit=" USD",
+    )
+    model_chart = bar_chart(
+        [r["model"] for r in by_model],
+        [float(r["cost_usd"] or 0) for r in by_model],
+        title="cost per model",
+        unit=" USD",
+    )
+    t = table(
+        ("model", "calls", "cost", "calls without a price"),
+        [(r["model"], _num(r["calls"]), _usd(r["cost_usd"]), _num(r["unpriced"])) for r in by_model],
+        "cost",
+    )
+    return layout(
+        "Cost", render("$f$d$m$t", f=_since_form("/cost", since), d=day_chart, m=model_chart, t=t), "/cost"
+    )
+
+
+def error_page(title: str, message: str) -> Markup:
+    return layout(title, render('<p class="error-message">$m</p>', m=message))

@@ -1,0 +1,203 @@
+"""The HTTP side: routing, binding rules, request checks. Pages come from ``pages``, data from ``data``.
+
+Binding: 127.0.0.1 unless told otherwise, and any non-loopback address needs ``allow_remote`` —
+the UI shows prompts and answers, so exposing it is a decision, not a default. Requests must name
+a local Host (DNS-rebinding) and a POST must carry the page's token and a same-origin Origin
+(another site cannot record feedback through the user's browser).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from agentel.store.engine import StoreError
+from agentel.ui import pages
+from agentel.ui.data import PAGE_SIZE, Repository
+from agentel.ui.markup import url
+
+_STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+_CSP = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"
+_FILTERS = ("model", "run", "since", "until", "status", "feedback", "failing")
+
+
+class BindRefused(ValueError):
+    """The UI was asked to listen on a non-loopback interface without ``allow_remote``."""
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and 'localhost'."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class UIServer(ThreadingHTTPServer):
+    """The server, holding the repository and the per-process form token."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], repo: Repository, *, allow_remote: bool) -> None:
+        self.repo = repo
+        self.allow_remote = allow_remote
+        self.csrf = secrets.token_urlsafe(24)
+        super().__init__(address, Handler)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        host = str(host)
+        return f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+
+    def start_background(self) -> threading.Thread:
+        """Serve in a daemon thread (tests, ``--open``); stop with ``shutdown()``."""
+        t = threading.Thread(target=self.serve_forever, name="agentel-ui", daemon=True)
+        t.start()
+        return t
+
+
+def make_server(
+    repo: Repository, host: str = "127.0.0.1", port: int = 0, *, allow_remote: bool = False
+) -> UIServer:
+    """A bound (not yet serving) UI server; port 0 picks a free port (see ``.url``)."""
+    if not is_loopback(host) and not allow_remote:
+        raise BindRefused(
+            f"--host {host}: refusing to serve prompts and answers on a non-loopback interface; "
+            "pass --allow-remote to do it on purpose (and put authentication in front)"
+        )
+    return UIServer((host, port), repo, allow_remote=allow_remote)
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: UIServer
+    server_version = "agentel-ui"
+    sys_version = ""
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass  # quiet: the terminal shows the URL, not an access log
+
+    # --- plumbing --------------------------------------------------------------------------
+
+    def _send(self, status: int, body: bytes, ctype: str, extra: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Security-Policy", _CSP)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("Cache-Control", "no-store")
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _html(self, markup: str, status: int = 200) -> None:
+        self._send(status, markup.encode("utf-8"), "text/html; charset=utf-8")
+
+    def _host_ok(self) -> bool:
+        if self.server.allow_remote:
+            return True
+        host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
+        return is_loopback(host)
+
+    def _query(self) -> dict[str, str]:
+        q = parse_qs(urlsplit(self.path).query, keep_blank_values=False)
+        return {k: v[-1] for k, v in q.items()}
+
+    # --- GET -------------------------------------------------------------------------------
+
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
+    def do_GET(self) -> None:
+        if not self._host_ok():
+            self._html(
+                pages.error_page("Bad host", "requests must name a loopback host"),
+                HTTPStatus.MISDIRECTED_REQUEST,
+            )
+            return
+        path = urlsplit(self.path).path
+        q = self._query()
+        repo = self.server.repo
+        try:
+            if path == "/":
+                self._html(pages.runs_page(repo.runs()))
+            elif path == "/calls":
+                filters = {k: q[k] for k in _FILTERS if q.get(k)}
+                calls = repo.calls(filters, q.get("after", ""))
+                self._html(pages.calls_page(calls, filters, repo.models(), PAGE_SIZE))
+            elif path == "/call":
+                call = repo.call(q.get("trace", ""), q.get("span", ""))
+                if call is None:
+                    self._html(pages.error_page("Not found", "no such call in the store"), 404)
+                else:
+                    self._html(pages.call_page(call, self.server.csrf, q.get("notice", "")))
+            elif path == "/trace":
+                self._html(pages.trace_page(q.get("trace", ""), repo.trace(q.get("trace", ""))))
+            elif path == "/leaderboard":
+                self._html(pages.leaderboard_page(repo.leaderboard(q.get("since", "")), q.get("since", "")))
+            elif path == "/cost":
+                by_day, by_model = repo.cost(q.get("since", ""))
+                self._html(pages.cost_page(by_day, by_model, q.get("since", "")))
+            elif path.startswith("/static/"):
+                self._static(path[len("/static/") :])
+            else:
+                self._html(pages.error_page("Not found", path), 404)
+        except ValueError as exc:
+            self._html(pages.error_page("Bad filter", str(exc)), 400)
+        except StoreError as exc:
+            # Bad filter input (an unparseable date) lands here: say what, keep serving.
+            self._html(pages.error_page("Query failed", str(exc)[:500]), 400)
+
+    def _static(self, name: str) -> None:
+        ext = "." + name.rsplit(".", 1)[-1] if "." in name else ""
+        if "/" in name or name.startswith(".") or ext not in _STATIC_TYPES:
+            self._html(pages.error_page("Not found", name), 404)
+            return
+        f = resources.files("agentel.ui") / "static" / name
+        if not f.is_file():
+            self._html(pages.error_page("Not found", name), 404)
+            return
+        self._send(200, f.read_bytes(), _STATIC_TYPES[ext])
+
+    # --- POST ------------------------------------------------------------------------------
+
+    def do_POST(self) -> None:
+        if not self._host_ok() or urlsplit(self.path).path != "/feedback":
+            self._html(pages.error_page("Not found", self.path), 404)
+            return
+        origin = self.headers.get("Origin")
+        if origin and origin != "null" and urlsplit(origin).netloc != self.headers.get("Host"):
+            self._html(pages.error_page("Forbidden", "cross-origin form"), 403)
+            return
+        length = min(int(self.headers.get("Content-Length") or 0), 1_000_000)
+        form = {k: v[-1] for k, v in parse_qs(self.rfile.read(length).decode("utf-8", "replace")).items()}
+        if not secrets.compare_digest(form.get("csrf", ""), self.server.csrf):
+            self._html(pages.error_page("Forbidden", "stale form: reload the page and submit again"), 403)
+            return
+        trace, span = form.get("trace", ""), form.get("span", "")
+        verdict = form.get("verdict", "")
+        good = True if verdict == "good" else False if verdict == "bad" else None
+        comment, reference = form.get("comment", "").strip(), form.get("reference_answer", "").strip()
+        if good is None and not comment and not reference:
+            notice = "nothing recorded: choose good or bad, or write a comment or a reference answer"
+        else:
+            try:
+                self.server.repo.record_feedback(
+                    trace, span, good=good, comment=comment, reference_answer=reference
+                )
+            except StoreError as exc:
+                self._html(pages.error_page("Feedback not recorded", str(exc)[:500]), 500)
+                return
+            notice = "feedback recorded"
+        self._send(303, b"", "text/plain", {"Location": url("/call", trace=trace, span=span, notice=notice)})
