@@ -194,3 +194,22 @@ def test_data_that_skipped_the_sdk_comes_out_of_the_collector_masked(
     assert "Zq9-collector-pw" not in text and "Zq9-collector-mail" not in text
     assert "4111111111111111" not in text
     assert "****" in text
+
+
+def test_rendering_is_deterministic_across_processes(tmp_path: Path) -> None:
+    """Set iteration order changes with hash randomization; the rendered file must not."""
+    import os
+    import subprocess
+
+    code = "from agentel.redaction import Policy; from agentel.redaction.collector import render_yaml; print(render_yaml(Policy.default()))"
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outs) == 1

@@ -57,7 +57,7 @@ def _flex(word: str) -> str:
 
 def key_patterns(words: Sequence[str]) -> list[str]:
     """RE2 patterns blocking every key the SDK's deny-list matching catches (and a little more)."""
-    norm = sorted({normalize_key(w) for w in words if w}, key=len, reverse=True)
+    norm = sorted({normalize_key(w) for w in words if w}, key=lambda w: (-len(w), w))
     if not norm:
         return []
     plain = "|".join(_flex(w).replace("[_ -]", "[_ -]?") for w in norm)
@@ -88,7 +88,9 @@ def key_value_pattern(policy: Policy) -> str | None:
     """``password = value`` inside text, masked whole (key included) by the collector."""
     if not policy.key_value_in_text:
         return None
-    words = sorted({normalize_key(w) for w in (*policy.deny_keys, *policy.hash_keys)}, key=len, reverse=True)
+    words = sorted(
+        {normalize_key(w) for w in (*policy.deny_keys, *policy.hash_keys)}, key=lambda w: (-len(w), w)
+    )
     if not words:
         return None
     alt = "|".join(re.escape(w).replace("_", "[_-]?") for w in words)

@@ -215,7 +215,7 @@ def _word_regex(words: Sequence[str]) -> re.Pattern[str] | None:
 
     Only the last part: ``gen_ai.token.type`` is a token *kind*, ``x.token`` is a token.
     """
-    norm = sorted({normalize_key(w) for w in words if w}, key=len, reverse=True)
+    norm = sorted({normalize_key(w) for w in words if w}, key=lambda w: (-len(w), w))
     if not norm:
         return None
     alt = "|".join(re.escape(w) for w in norm)

@@ -624,7 +624,7 @@ def _key_value_regex(policy: Policy) -> tuple[re.Pattern[str] | None, tuple[str,
         return None, ()
 
     def alt(words: list[str]) -> str:
-        parts = sorted({w for w in words if w}, key=len, reverse=True)
+        parts = sorted({w for w in words if w}, key=lambda w: (-len(w), w))
         return "|".join(re.escape(w).replace("_", "[_-]?") for w in parts) or "(?!)"
 
     # a key starts after a non-alphanumeric, after an escape such as a literal "\n" (repr'd text),
