@@ -1,53 +1,116 @@
-"""`make demo`: run the sample workload under agentel on the local default and report on it."""
+"""`make demo`: the sample workload on the embedded default, then the reports — no configuration.
+
+1. starts a local stub LLM server (OpenAI/Anthropic-shaped replies, per-model latencies, ~6%
+   injected failures);
+2. runs the examples with the real ``openai``/``anthropic`` SDKs under agentel, side by side:
+   an LLM consortium, an LLM-driven evolutionary search, a generation monitor and a training loop —
+   each writes telemetry files under ``AGENTEL_DIR`` (default ``./.agentel``);
+3. loads the files into the embedded ClickHouse store and prints the runs, the model leaderboard
+   and the cost with the ``agentel`` CLI, then writes the PNG charts.
+
+    python examples/demo.py [--quick] [--dir PATH]
+"""
 
 from __future__ import annotations
 
-import json
+import argparse
 import os
+import shutil
 import subprocess
 import sys
-from collections import Counter
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
 
-def _records(path: Path, top: str, scope_key: str, item_key: str) -> list[dict]:
-    out: list[dict] = []
-    if not path.exists():
-        return out
-    for line in path.read_text().splitlines():
-        for r in json.loads(line)[top]:
-            for s in r[scope_key]:
-                out.extend(s[item_key])
-    return out
+def _agentel() -> list[str]:
+    exe = Path(sys.executable).with_name("agentel")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "agentel.cli"]
 
 
-def main() -> int:
-    data = Path(os.environ.get("AGENTEL_DIR", ".agentel")).resolve()
-    run_id = f"demo-{os.getpid()}"
-    env = dict(os.environ, AGENTEL_DIR=str(data), AGENTEL_RUN_ID=run_id)
-    agentel_bin = str(Path(sys.executable).with_name("agentel"))
-    subprocess.run(
-        [agentel_bin, "run", "--", sys.executable, str(HERE / "quickstart.py")], env=env, check=True
-    )
-    run_dir = data / run_id
-    spans = _records(run_dir / "traces.jsonl", "resourceSpans", "scopeSpans", "spans")
-    logs = _records(run_dir / "logs.jsonl", "resourceLogs", "scopeLogs", "logRecords")
-    metrics = _records(run_dir / "metrics.jsonl", "resourceMetrics", "scopeMetrics", "metrics")
-    errors = sum(1 for s in spans if s.get("status", {}).get("code") == 2)
-    print(f"\nagentel demo — telemetry went to {run_dir}/")
-    for f in sorted(run_dir.iterdir()):
-        print(f"  {f.name:<14} {f.stat().st_size:>8} bytes")
-    print(f"\nspans: {len(spans)} ({errors} with errors)")
-    for name, n in Counter(s["name"] for s in spans).most_common():
-        print(f"  {n:>4}  {name}")
-    events = Counter(r.get("eventName") or f"log:{r.get('severityText', '?')}" for r in logs)
-    print(f"log records and events: {len(logs)}")
-    for name, n in events.most_common():
-        print(f"  {n:>4}  {name}")
-    print(f"metrics: {', '.join(sorted({m['name'] for m in metrics}))}")
-    print("\nNext: `agentel lint examples/`, or read docs/quickstart.md.")
+def _banner(text: str) -> None:
+    print(f"\n\033[1m$ {text}\033[0m", flush=True)
+
+
+def run_examples(env: dict[str, str], quick: bool) -> None:
+    """The four examples in parallel (they mostly wait on the LLM server)."""
+    scale = ["--latency-scale", "0.25"] if quick else []
+    jobs = {
+        "consortium": ["--prompts", "3" if quick else "6", *scale],
+        "evolution": ["--generations", "3" if quick else "5", "--population", "4" if quick else "6", *scale],
+        "generation_monitor": ["--samples", "8" if quick else "20", *scale],
+        "training_loop": [
+            "--epochs",
+            "2" if quick else "3",
+            "--steps",
+            "100" if quick else "200",
+            "--diverge",
+        ],
+    }
+    procs = {}
+    for name, args in jobs.items():
+        cmd = [sys.executable, str(HERE / f"{name}.py"), *args]
+        print(f"  starting {name}: python examples/{name}.py {' '.join(args)}", flush=True)
+        procs[name] = subprocess.Popen(
+            cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+    failed = []
+    for name, p in procs.items():
+        out, _ = p.communicate(timeout=300)
+        for line in out.strip().splitlines()[-8:]:
+            print(f"  [{name}] {line}")
+        if p.returncode:
+            failed.append(name)
+    if failed:
+        raise SystemExit(f"demo: example(s) failed: {', '.join(failed)}")
+
+
+def report(env: dict[str, str], plots_dir: Path) -> None:
+    """The CLI, as a user would run it."""
+    cli = _agentel()
+    steps = [
+        ["load"],
+        ["runs", "--limit", "12"],
+        ["leaderboard"],
+        ["leaderboard", "--by", "task"],
+        ["cost"],
+        ["plots", "--out", str(plots_dir)],
+    ]
+    for args in steps:
+        _banner("agentel " + " ".join(args))
+        subprocess.run([*cli, *args], env=env, check=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="a smaller, faster workload (for tests)")
+    ap.add_argument("--dir", help="telemetry and store directory (default: AGENTEL_DIR or ./.agentel)")
+    args = ap.parse_args(argv)
+
+    from agentel.stubllm import StubLLMServer
+
+    t0 = time.perf_counter()
+    data = Path(args.dir or os.environ.get("AGENTEL_DIR") or ".agentel").resolve()
+    data.mkdir(parents=True, exist_ok=True)
+    plots_dir = data / "plots"
+    with StubLLMServer(failure_rate=0.06, seed=7) as stub:
+        env = dict(
+            os.environ,
+            AGENTEL_DIR=str(data),
+            AGENTEL_STUB_URL=stub.base_url,
+            AGENTEL_CAPTURE_CONTENT="1",  # a local demo: keep prompts/answers for export-training
+            PYTHONPATH=os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")])),
+        )
+        print(f"agentel demo — stub LLM server at {stub.base_url}, telemetry in {data}/")
+        run_examples(env, args.quick)
+    report(env, plots_dir)
+    took = time.perf_counter() - t0
+    print(f"\ndemo done in {took:.0f}s. Charts: {plots_dir}/")
+    print("Next: `agentel run-info <run_id>` for a span tree, `agentel export-training out.jsonl`,")
+    print("`agentel metrics export --format xlsx --window 1h`, `agentel doctor`; docs/cli.md has them all.")
+    if shutil.which("agentel") is None:
+        print(f"(the agentel command is in {Path(sys.executable).parent}/)")
     return 0
 
 

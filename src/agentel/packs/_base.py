@@ -41,16 +41,20 @@ def emit_in(span: Span | None, name: str, **attributes: Any) -> None:
 
     Pack events are often decided after the span they describe has ended (the arbiter picks a
     member's answer after the member's call is over); the record still belongs to that span.
+    ``span=None`` emits in the current span. None values are left out. Never raises.
     """
-    with errors.handle_internal_errors(f"packs.event.{name}"):
-        attrs = {k: v for k, v in attributes.items() if v is not None}
+    try:
         if span is None:
-            event(name, **attrs)
+            event(name, **attributes)
             return
         with trace_api.use_span(
             span, end_on_exit=False, record_exception=False, set_status_on_exception=False
         ):
-            event(name, **attrs)
+            event(name, **attributes)
+    except Exception as exc:  # hot path: no context manager
+        errors.record_internal_error(f"packs.event.{name}", exc)
+        if errors.RAISE:
+            raise
 
 
 def as_json(value: Any) -> str | None:

@@ -33,6 +33,8 @@ from agentel.packs._base import as_json, emit_in, pack_span, record
 from agentel.registry import REGISTRY, EventSpec, MetricSpec, metric
 
 PACK = "evolution"
+#: the evaluation name under which a candidate's fitness is also recorded (on the candidate's span)
+FITNESS_EVALUATION = "fitness"
 
 EVENTS = (
     EventSpec(
@@ -320,7 +322,12 @@ class Candidate:
         code: str | bytes | None = None,
         metrics: Mapping[str, Any] | None = None,
     ) -> Individual:
-        """Record the evaluated candidate (once); returns the :class:`Individual`."""
+        """Record the evaluated candidate (once); returns the :class:`Individual`.
+
+        Besides the ``evolution.individual`` event, the fitness is recorded as a
+        ``gen_ai.evaluation.result`` named ``fitness`` on the candidate's span, so the LLM
+        call(s) that made the candidate are scored by it (leaderboard, export-training).
+        """
         if self.individual is not None:
             return self.individual
         self.individual = self._generation.individual(
@@ -338,6 +345,18 @@ class Candidate:
             if self.individual.code_hash:
                 attrs["evolution.code_hash"] = self.individual.code_hash
             self.span.set_attributes(attrs)
+            # the fitness judges what the LLM calls in this span produced: reports rank models by it
+            emit_in(
+                self.span,
+                "gen_ai.evaluation.result",
+                **{
+                    "gen_ai.evaluation.name": FITNESS_EVALUATION,
+                    "gen_ai.evaluation.score.value": self.individual.fitness,
+                    "gen_ai.evaluation.score.label": "valid"
+                    if self.individual.fitness is not None
+                    else "invalid",
+                },
+            )
         return self.individual
 
 

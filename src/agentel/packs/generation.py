@@ -16,6 +16,7 @@ and a ``gen_ai.evaluation.result`` event attached to the judged generation's spa
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -198,6 +199,7 @@ class Monitor:
         self.generations = 0
         self.errors = 0
         self.api_errors = 0
+        self._lock = threading.Lock()  # generations may run in parallel threads
 
     @contextmanager
     def generation(self, *, conversation_length: int | None = None) -> Iterator[GenerationRecord]:
@@ -226,7 +228,8 @@ class Monitor:
                     self._finish(rec)
 
     def _api_error(self, rec: GenerationRecord, exc: BaseException) -> None:
-        self.api_errors += 1
+        with self._lock:
+            self.api_errors += 1
         status = getattr(exc, "status_code", None)
         emit_in(
             rec.span,
@@ -244,9 +247,10 @@ class Monitor:
         )
 
     def _finish(self, rec: GenerationRecord) -> None:
-        self.generations += 1
-        if rec.status != "success":
-            self.errors += 1
+        with self._lock:
+            self.generations += 1
+            if rec.status != "success":
+                self.errors += 1
         labels = {"generation.generator": self.generator}
         attrs: dict[str, Any] = {"generation.status": rec.status, "generation.id": rec.id}
         for key, value in (
