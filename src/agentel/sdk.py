@@ -355,6 +355,10 @@ class _BridgeHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if record.name.startswith(self._SKIP):
             return
+        from opentelemetry.context import _SUPPRESS_INSTRUMENTATION_KEY, get_value
+
+        if get_value(_SUPPRESS_INSTRUMENTATION_KEY):
+            return  # logged while exporting (e.g. urllib3 debug lines of the OTLP exporter): no feedback loop
         try:
             self._emit(record)
         except Exception as exc:  # never into the application

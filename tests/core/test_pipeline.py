@@ -196,3 +196,20 @@ def test_console_jsonl_writes_otlp_lines() -> None:
     agentel.shutdown()
     line = json.loads(buf.getvalue().splitlines()[0])
     assert line["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["name"] == "to-console"
+
+
+def test_logs_made_while_exporting_are_not_bridged() -> None:
+    import logging
+
+    from opentelemetry import context as ctx
+
+    from agentel import testing
+
+    with testing.capture(log_level="debug") as cap:
+        token = ctx.attach(ctx.set_value(ctx._SUPPRESS_INSTRUMENTATION_KEY, True))
+        try:
+            logging.getLogger("urllib3.connectionpool").debug("POST /v1/logs")
+        finally:
+            ctx.detach(token)
+        logging.getLogger("app").debug("kept")
+    assert [r.log_record.body for r in cap.logs] == ["kept"]
