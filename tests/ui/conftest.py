@@ -1,7 +1,7 @@
 """UI fixtures: a seeded embedded store, `agentel ui` as a real process, headless Debian Chromium.
 
 Chromium and chromedriver come from Debian (scripts/system-deps.sh), never downloaded. Screenshots
-go to a temp dir, and also to UI_SCREENSHOT_DIR when set (`make ui-screenshots` → docs/images).
+go to a temp dir, and also to UI_SCREENSHOT_DIR when set (`UI_SCREENSHOT_DIR=docs/images pytest tests/ui`).
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ def test_xss_payload_in_a_prompt_renders_as_text(
         raise AssertionError("the payload opened an alert")
     except NoAlertPresentException:
         pass
+    browser.execute_script("arguments[0].scrollIntoView()", browser.find_element(By.ID, "prompt"))
     screenshot("xss-as-text")
 
 

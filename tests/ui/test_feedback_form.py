@@ -30,6 +30,9 @@ def test_feedback_is_recorded_shown_and_queryable(browser: Any, tmp_path: Path, 
         table = browser.find_element(By.CSS_SELECTOR, "table.feedback").text
         assert "bad" in table and "too terse" in table and "2+2 is 4." in table
         assert "bob@example.com" not in table  # feedback text passes the redaction policy too
+        browser.execute_script(
+            "arguments[0].scrollIntoView()", browser.find_element(By.CSS_SELECTOR, "table.feedback")
+        )
         screenshot("feedback")
         browser.get(f"{proc.url}/calls?feedback=bad")
         rows = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "table.calls tbody tr")]
