@@ -33,7 +33,7 @@ def _banner(text: str) -> None:
     print(f"\n\033[1m$ {text}\033[0m", flush=True)
 
 
-def run_examples(env: dict[str, str], quick: bool) -> None:
+def run_examples(env: dict[str, str], quick: bool, summaries: Path | None = None) -> None:
     """The four examples in parallel (they mostly wait on the LLM server)."""
     scale = ["--latency-scale", "0.25"] if quick else []
     jobs = {
@@ -50,8 +50,10 @@ def run_examples(env: dict[str, str], quick: bool) -> None:
     }
     procs = {}
     for name, args in jobs.items():
+        if summaries is not None:
+            args = [*args, "--summary", str(summaries / f"{name}.json")]
         cmd = [sys.executable, str(HERE / f"{name}.py"), *args]
-        print(f"  starting {name}: python examples/{name}.py {' '.join(args)}", flush=True)
+        print(f"  starting {name}: python examples/{name}.py {' '.join(jobs[name])}", flush=True)
         procs[name] = subprocess.Popen(
             cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
@@ -86,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="a smaller, faster workload (for tests)")
     ap.add_argument("--dir", help="telemetry and store directory (default: AGENTEL_DIR or ./.agentel)")
+    ap.add_argument(
+        "--summaries", help="write each example's summary (calls per model, run ids) as JSON here"
+    )
     args = ap.parse_args(argv)
 
     from agentel.stubllm import StubLLMServer
@@ -103,7 +108,10 @@ def main(argv: list[str] | None = None) -> int:
             PYTHONPATH=os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")])),
         )
         print(f"agentel demo — stub LLM server at {stub.base_url}, telemetry in {data}/")
-        run_examples(env, args.quick)
+        summaries = Path(args.summaries).resolve() if args.summaries else None
+        if summaries is not None:
+            summaries.mkdir(parents=True, exist_ok=True)
+        run_examples(env, args.quick, summaries)
     report(env, plots_dir)
     took = time.perf_counter() - t0
     print(f"\ndemo done in {took:.0f}s. Charts: {plots_dir}/")
