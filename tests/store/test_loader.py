@@ -126,3 +126,24 @@ def test_collector_file_exporter_output_loads(engine: Engine, tmp_path: Path) ->
     assert engine.query("SELECT SpanKind, StatusCode FROM otel_traces").rows == [
         ("SPAN_KIND_CLIENT", "STATUS_CODE_ERROR")
     ]
+
+
+def test_a_file_growing_during_the_load_is_read_only_up_to_the_lines_seen(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """The engine reads a whole trace file in place; lines appended after the loader looked stay for
+    the next load (here: the region handed over is the first line, the file already has two)."""
+    from agentel.store.loader import _fast_traces
+
+    _emit(tmp_path / "d", "r1", 2)
+    _emit(tmp_path / "d", "r1", 3)  # a second process run appends a second line
+    traces = tmp_path / "d" / "r1" / "traces.jsonl"
+    lines = traces.read_bytes().splitlines(keepends=True)
+    assert len(lines) == 2
+    first = lines[0]
+    spans = _fast_traces(engine, "", str(traces), first, whole_file=True)
+    if engine.kind != "embedded":
+        assert spans is None  # a server cannot read the client's files: the line path loads them
+        return
+    assert spans == first.count(b'"startTimeUnixNano"') == 2
+    assert engine.query("SELECT count() FROM otel_traces").scalar() == spans

@@ -131,7 +131,7 @@ def _sql_literal(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def _traces_sql(engine: Engine, prefix: str, path: str) -> str:
+def _traces_sql(engine: Engine, prefix: str, path: str, lines: int) -> str:
     from importlib import resources
 
     folder = resources.files("agentel.store").joinpath("loader_sql")
@@ -148,7 +148,16 @@ def _traces_sql(engine: Engine, prefix: str, path: str) -> str:
         .replace("{prefix}", prefix)
         .replace("{path}", _sql_literal(path))
         .replace("{structure}", _sql_literal(_TRACES_STRUCTURE))
+        .replace("{lines}", str(int(lines)))
     )
+
+
+def _only_trace_lines(region: bytes) -> bool:
+    """Every line of ``region`` (whole lines) starts a trace export request (no list of lines built)."""
+    lines = region.count(b"\n")
+    starts = region.count(b"\n" + _SPANS_PREFIX) + (1 if region.startswith(_SPANS_PREFIX) else 0)
+    # the last line's newline is not followed by a line start
+    return lines > 0 and starts == lines
 
 
 def _fast_traces(engine: Engine, prefix: str, path: str, region: bytes, whole_file: bool) -> int | None:
@@ -156,11 +165,10 @@ def _fast_traces(engine: Engine, prefix: str, path: str, region: bytes, whole_fi
 
     Only for embedded engines (the file must be readable by the engine) and regions made only of
     trace requests; any error (a corrupt line) returns None so the line-by-line path can report it.
+    A whole file is read in place but only up to the region's last line (``LIMIT``): lines a
+    writer appends meanwhile are left for the next load, never read twice.
     """
-    if getattr(engine, "kind", "") != "embedded":
-        return None
-    lines = [ln for ln in region.split(b"\n") if ln.strip()]
-    if not lines or not all(ln.startswith(_SPANS_PREFIX) for ln in lines):
+    if getattr(engine, "kind", "") != "embedded" or not _only_trace_lines(region):
         return None
     spans = region.count(b'"startTimeUnixNano"')
     tmp = None
@@ -175,7 +183,7 @@ def _fast_traces(engine: Engine, prefix: str, path: str, region: bytes, whole_fi
     try:
         before = engine.query(f"SELECT count() FROM {engine.database}.{prefix}otel_traces").scalar()
         try:
-            engine.execute(_traces_sql(engine, prefix, target))
+            engine.execute(_traces_sql(engine, prefix, target, region.count(b"\n")))
         except StoreError:
             # nothing of a failed INSERT … SELECT is visible: fall back and report line by line
             after = engine.query(f"SELECT count() FROM {engine.database}.{prefix}otel_traces").scalar()
@@ -188,9 +196,10 @@ def _fast_traces(engine: Engine, prefix: str, path: str, region: bytes, whole_fi
             os.remove(tmp)
 
 
-# Below ClickHouse's minimum insert block (about 1M rows, 256 MB) one INSERT … SELECT is one
-# block: a parse error then inserts nothing, and the line-by-line path can take over cleanly.
-_CHUNK_BYTES = 64 * 1024 * 1024
+# Below ClickHouse's minimum insert block (1M rows, 256 MiB in memory; pinned in insert_traces.sql)
+# one INSERT … SELECT is one block: a parse error then inserts nothing, and the line-by-line path
+# can take over cleanly. 128 MiB of OTLP-JSON is about 55 MiB of column data.
+_CHUNK_BYTES = 128 * 1024 * 1024
 _CHUNK_SPANS = 500_000
 
 
