@@ -120,8 +120,10 @@ def main() -> None:
             ("calls, failing checks", "/calls?failing=1"),
             ("call detail", call_url),
             ("trace view", f"/trace?trace={trace.group(1)}"),
-            ("leaderboard", "/leaderboard"),
-            ("cost", "/cost"),
+            ("leaderboard (default: 7 days)", "/leaderboard"),
+            ("leaderboard, all time", "/leaderboard?since=all"),
+            ("cost (default: 7 days)", "/cost"),
+            ("cost, all time", "/cost?since=all"),
         ]
         rows = []
         for name, path in pages:

@@ -24,20 +24,16 @@ def sql(name: str) -> str:
     return (resources.files("agentel.ui") / "queries" / f"{name}.sql").read_text(encoding="utf-8")
 
 
-_TIME_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
-
-
 def check_time(name: str, value: str) -> str:
-    """``value`` if it is a time the filters accept (UTC), else a ValueError naming the fix."""
+    """``value`` (``2h`` ago, ``today``, or an ISO date/time, UTC) as the SQL parameter; ValueError names the fix.
+
+    The same reader as the CLI's ``--since``/``--until``, so a filter means the same in both.
+    """
     if not value:
         return value
-    for fmt in _TIME_FORMATS:
-        try:
-            datetime.strptime(value.strip()[:19], fmt)
-            return value.strip()
-        except ValueError:
-            continue
-    raise ValueError(f"{name}: cannot read {value!r} as a time; use 2026-11-20 or 2026-11-20 12:00 (UTC)")
+    from agentel.analytics.window import parse_time
+
+    return parse_time(value, name).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 class Repository:
@@ -98,11 +94,24 @@ class Repository:
         return self.ask("trace_spans", trace=trace)
 
     def leaderboard(self, since: str = "") -> list[dict[str, Any]]:
-        return self.ask("leaderboard", since=check_time("since", since))
+        """The CLI's leaderboard question (analytics/queries/leaderboard.sql), by model."""
+        from agentel.analytics import questions
+        from agentel.analytics.window import Window
+
+        window = Window.parse(since or None)
+        with self._lock:
+            return questions.leaderboard(self.engine, window, by="model", sort="calls")
 
     def cost(self, since: str = "") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        since = check_time("since", since)
-        return self.ask("cost_by_day", since=since), self.ask("cost_by_model", since=since)
+        """The CLI's cost question (analytics/queries/cost.sql), by day and by model."""
+        from agentel.analytics import questions
+        from agentel.analytics.window import Window
+
+        window = Window.parse(since or None)
+        with self._lock:
+            return questions.cost(self.engine, window, by="day"), questions.cost(
+                self.engine, window, by="model"
+            )
 
     def record_feedback(
         self, trace: str, span: str, *, good: bool | None, comment: str = "", reference_answer: str = ""

@@ -117,7 +117,7 @@ def filter_form(filters: Mapping[str, str], models: Sequence[str]) -> Markup:
     return render(
         '<form class="filters" method="get" action="/calls">$model'
         '<label>run <input name="run" value="$run" size="14"></label>'
-        '<label>since <input name="since" value="$since" placeholder="2026-01-01 00:00" size="16"></label>'
+        '<label>since <input name="since" value="$since" placeholder="2h, today, 2026-11-20 12:00" size="18"></label>'
         '<label>until <input name="until" value="$until" size="16"></label>$status$feedback'
         '<label><input type="checkbox" name="failing" value="1"$failing> failing checks</label>'
         '<button type="submit" id="apply-filters">Filter</button> <a href="/calls">clear</a></form>',
@@ -342,12 +342,12 @@ def leaderboard_page(rows: Sequence[Mapping[str, Any]], since: str) -> Markup:
                 link(url("/calls", model=r["model"]), r["model"]),
                 _num(r["calls"]),
                 _pct(r["error_rate"]),
+                _num(r["mean_score"], "{:.2f}"),
                 _num(r["input_tokens"]),
                 _num(r["output_tokens"]),
                 f"{r['p50_ms']:,.0f} ms",
                 f"{r['p95_ms']:,.0f} ms",
                 _usd(r["cost_usd"]),
-                _pct(r["check_pass_rate"]),
                 _pct(r["good_feedback_rate"]),
             )
             for r in rows
@@ -361,12 +361,28 @@ def leaderboard_page(rows: Sequence[Mapping[str, Any]], since: str) -> Markup:
     )
 
 
+WINDOWS = (("1d", "last 24 hours"), ("7d", "last 7 days"), ("30d", "last 30 days"), ("all", "all time"))
+
+
 def _since_form(action: str, since: str) -> Markup:
+    """A window picker; a custom ``since`` from the URL (e.g. a date) is kept as an option."""
+    options = list(WINDOWS)
+    if since not in {v for v, _ in WINDOWS}:
+        options.insert(0, (since, f"since {since}"))
+    opts = join(
+        render(
+            '<option value="$v"$sel>$label</option>',
+            v=v,
+            label=label,
+            sel=Markup(" selected") if v == since else Markup(""),
+        )
+        for v, label in options
+    )
     return render(
-        '<form class="filters" method="get" action="$a"><label>since <input name="since" value="$s" size="16"></label>'
-        '<button type="submit">Apply</button></form>',
+        '<form class="filters" method="get" action="$a"><label>window <select name="since" id="window">$opts'
+        '</select></label><button type="submit">Apply</button></form>',
         a=action,
-        s=since,
+        opts=opts,
     )
 
 
@@ -387,7 +403,7 @@ def cost_page(
     )
     t = table(
         ("model", "calls", "cost", "calls without a price"),
-        [(r["model"], _num(r["calls"]), _usd(r["cost_usd"]), _num(r["unpriced"])) for r in by_model],
+        [(r["model"], _num(r["calls"]), _usd(r["cost_usd"]), _num(r["unpriced_calls"])) for r in by_model],
         "cost",
     )
     return layout(

@@ -24,6 +24,7 @@ from agentel.ui.markup import url
 
 _STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 _CSP = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"
+DEFAULT_WINDOW = "7d"
 _FILTERS = ("model", "run", "since", "until", "status", "feedback", "failing")
 
 
@@ -144,11 +145,15 @@ class Handler(BaseHTTPRequestHandler):
                     self._html(pages.call_page(call, self.server.csrf, q.get("notice", "")))
             elif path == "/trace":
                 self._html(pages.trace_page(q.get("trace", ""), repo.trace(q.get("trace", ""))))
-            elif path == "/leaderboard":
-                self._html(pages.leaderboard_page(repo.leaderboard(q.get("since", "")), q.get("since", "")))
-            elif path == "/cost":
-                by_day, by_model = repo.cost(q.get("since", ""))
-                self._html(pages.cost_page(by_day, by_model, q.get("since", "")))
+            elif path in ("/leaderboard", "/cost"):
+                # Aggregates over every call grow with the store: a recent window by default.
+                since = q.get("since", DEFAULT_WINDOW)
+                window = "" if since == "all" else since
+                if path == "/leaderboard":
+                    self._html(pages.leaderboard_page(repo.leaderboard(window), since))
+                else:
+                    by_day, by_model = repo.cost(window)
+                    self._html(pages.cost_page(by_day, by_model, since))
             elif path.startswith("/static/"):
                 self._static(path[len("/static/") :])
             else:
