@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import subprocess
 import sys
 from typing import Any
@@ -64,3 +65,17 @@ def test_foreign_host_and_forged_posts_are_rejected(ui: tuple[UIProcess, dict[st
     ctype = {"Content-Type": "application/x-www-form-urlencoded", "Host": netloc}
     assert _request(proc.url, "POST", "/feedback", ctype, form + "&csrf=wrong") == 403
     assert _request(proc.url, "POST", "/feedback", {**ctype, "Origin": "http://evil.example"}, form) == 403
+
+
+def test_feedback_for_an_unknown_call_is_refused(ui: tuple[UIProcess, dict[str, Any], Any]) -> None:
+    proc, ids, _ = ui
+    netloc = proc.url.split("//")[1]
+    conn = http.client.HTTPConnection(*netloc.split(":"), timeout=10)
+    conn.request("GET", f"/call?trace={ids['trace_a']}&span={ids['ok_span']}")
+    page = conn.getresponse().read().decode()
+    conn.close()
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token
+    form = f"csrf={token.group(1)}&trace={ids['trace_a']}&span=ffffffffffffffff&verdict=good"
+    ctype = {"Content-Type": "application/x-www-form-urlencoded", "Host": netloc}
+    assert _request(proc.url, "POST", "/feedback", ctype, form) == 404

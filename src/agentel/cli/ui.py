@@ -18,9 +18,11 @@ import click
 def ui_cmd(host: str, port: int, allow_remote: bool, open_browser: bool, wait: float) -> None:
     """Browse runs, calls, traces, leaderboard and cost, and give feedback, in a local web app."""
     from agentel.cli.store import open_cli_store
-    from agentel.ui.server import BindRefused, make_server
+    from agentel.ui.server import BindRefused, is_loopback, make_server
     from agentel.ui.service import repository_for
 
+    if not is_loopback(host) and not allow_remote:  # refuse before taking the store's lock
+        raise click.ClickException(str(BindRefused(host)))
     engine, _ = open_cli_store(load_new=True, wait=wait)
     try:
         try:

@@ -9,6 +9,7 @@ a local Host (DNS-rebinding) and a POST must carry the page's token and a same-o
 from __future__ import annotations
 
 import ipaddress
+import logging
 import secrets
 import threading
 from http import HTTPStatus
@@ -22,6 +23,7 @@ from agentel.ui import pages
 from agentel.ui.data import PAGE_SIZE, Repository
 from agentel.ui.markup import url
 
+log = logging.getLogger("agentel.ui")
 _STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 _CSP = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"
 DEFAULT_WINDOW = "7d"
@@ -30,6 +32,12 @@ _FILTERS = ("model", "run", "since", "until", "status", "feedback", "failing")
 
 class BindRefused(ValueError):
     """The UI was asked to listen on a non-loopback interface without ``allow_remote``."""
+
+    def __init__(self, host: str) -> None:
+        super().__init__(
+            f"--host {host}: refusing to serve prompts and answers on a non-loopback interface; "
+            "pass --allow-remote to do it on purpose (and put authentication in front)"
+        )
 
 
 def is_loopback(host: str) -> bool:
@@ -71,10 +79,7 @@ def make_server(
 ) -> UIServer:
     """A bound (not yet serving) UI server; port 0 picks a free port (see ``.url``)."""
     if not is_loopback(host) and not allow_remote:
-        raise BindRefused(
-            f"--host {host}: refusing to serve prompts and answers on a non-loopback interface; "
-            "pass --allow-remote to do it on purpose (and put authentication in front)"
-        )
+        raise BindRefused(host)
     return UIServer((host, port), repo, allow_remote=allow_remote)
 
 
@@ -163,6 +168,9 @@ class Handler(BaseHTTPRequestHandler):
         except StoreError as exc:
             # Bad filter input (an unparseable date) lands here: say what, keep serving.
             self._html(pages.error_page("Query failed", str(exc)[:500]), 400)
+        except Exception as exc:  # a bug in a page must not take the server down; show what failed
+            log.exception("agentel ui: %s failed", path)
+            self._html(pages.error_page("Internal error", f"{type(exc).__name__}: {exc}"[:500]), 500)
 
     def _static(self, name: str) -> None:
         ext = "." + name.rsplit(".", 1)[-1] if "." in name else ""
@@ -194,6 +202,9 @@ class Handler(BaseHTTPRequestHandler):
         verdict = form.get("verdict", "")
         good = True if verdict == "good" else False if verdict == "bad" else None
         comment, reference = form.get("comment", "").strip(), form.get("reference_answer", "").strip()
+        if self.server.repo.call(trace, span) is None:
+            self._html(pages.error_page("Not found", "no such call in the store: feedback not recorded"), 404)
+            return
         if good is None and not comment and not reference:
             notice = "nothing recorded: choose good or bad, or write a comment or a reference answer"
         else:
