@@ -85,6 +85,19 @@ def _engine(no_load: bool = False, quiet: bool = False) -> Iterator[Any]:
         engine.close()
 
 
+def _check_writable(path: str, name: str) -> None:
+    """Fail before any work when an output file cannot be written where it was asked for."""
+    if path == "-":
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise click.BadParameter(
+            f"the folder {folder} does not exist; create it or pick another path", param_hint=name
+        )
+    if not os.access(folder, os.W_OK):
+        raise click.BadParameter(f"cannot write in {folder}", param_hint=name)
+
+
 def _note(fmt: str, text: str) -> None:
     """A remark for people (stderr, tables only), never mixed into JSON/CSV output."""
     if fmt == "table":
@@ -344,6 +357,7 @@ def export_training_cmd(
     from agentel.analytics import dataset, formats
 
     window = _window(since, until)
+    _check_writable(file, "FILE")
     report = dataset.ExportReport()
     with _engine(no_load, quiet=fmt != "table" or file == "-") as engine:
         recs = dataset.records(
@@ -422,6 +436,8 @@ def metrics_export_cmd(
     window = _window(since, until, window_)
     if fmt in ("parquet", "xlsx") and out is None:
         out = f"agentel-metrics.{fmt}"
+    if out is not None:
+        _check_writable(out, "--out")
     with _engine(no_load, quiet=True) as engine:
         rows = questions.metric_points(engine, window, metric=metric)
     if metric and not rows:
