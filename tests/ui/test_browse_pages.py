@@ -64,7 +64,7 @@ def test_call_detail_and_trace_view(
     wait_for(lambda: "/call?" in browser.current_url)
     assert "What is 2+2?" in browser.find_element(By.ID, "prompt").text
     assert "Be brief." in browser.find_element(By.ID, "instructions").text
-    assert '"4"' in browser.find_element(By.ID, "answer").text
+    assert browser.find_element(By.ID, "answer").text == "ASSISTANT\n4"
     facts = browser.find_element(By.CSS_SELECTOR, "dl.facts").text
     assert "gpt-4o-mini" in facts and "12" in facts and "$0.00002" in facts and "900 ms" in facts
     assert "non_empty" in browser.find_element(By.CSS_SELECTOR, "table.checks").text

@@ -171,22 +171,68 @@ def calls_page(
     return layout("Calls", body, "/calls")
 
 
+def _part_text(part: Any) -> str:
+    if isinstance(part, Mapping) and part.get("type") == "text" and isinstance(part.get("content"), str):
+        return part["content"]
+    return json.dumps(part, indent=2, ensure_ascii=False)
+
+
+def _messages(value: Any) -> list[tuple[str, str]] | None:
+    """(role, text) pairs for the GenAI message shapes (messages with parts, or bare parts)."""
+    if not isinstance(value, list) or not value or not all(isinstance(m, Mapping) for m in value):
+        return None
+    out = []
+    for m in value:
+        if "parts" in m and isinstance(m["parts"], list):
+            out.append((str(m.get("role", "")), "\n".join(_part_text(p) for p in m["parts"])))
+        elif "role" in m and isinstance(m.get("content"), str):
+            out.append((str(m["role"]), m["content"]))
+        elif m.get("type") == "text":
+            out.append(("", _part_text(m)))
+        else:
+            return None
+    return out
+
+
 def content_block(title: str, raw: Any, elem_id: str) -> Markup:
-    """Captured content as text (pretty JSON when it is JSON); says so when nothing was captured."""
+    """Captured content as text: messages by role when it is GenAI JSON, else as stored.
+
+    Says "not captured" when there is none (capture off, or nothing recorded).
+    """
     if raw in (None, ""):
         return render(
             '<section><h2>$t</h2><p class="muted" id="$id">not captured</p></section>', t=title, id=elem_id
         )
     text = str(raw)
     try:
-        text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+        parsed = json.loads(text)
     except ValueError:
-        pass
+        parsed = None
+    msgs = _messages(parsed)
+    if msgs is None:
+        if parsed is not None:
+            text = json.dumps(parsed, indent=2, ensure_ascii=False)
+        return render(
+            '<section><h2>$t</h2><pre class="content" id="$id">$text</pre></section>',
+            t=title,
+            id=elem_id,
+            text=text,
+        )
+    body = join(
+        render(
+            '<div class="msg"><span class="role">$role</span><pre class="content">$text</pre></div>',
+            role=r,
+            text=t,
+        )
+        for r, t in msgs
+    )
     return render(
-        '<section><h2>$t</h2><pre class="content" id="$id">$text</pre></section>',
+        '<section><h2>$t</h2><div id="$id">$body</div><details><summary>as stored</summary>'
+        '<pre class="content raw">$raw</pre></details></section>',
         t=title,
         id=elem_id,
-        text=text,
+        body=body,
+        raw=json.dumps(parsed, indent=2, ensure_ascii=False),
     )
 
 
