@@ -105,3 +105,44 @@ def test_views_from_pack_spans_and_events(engine: Engine, tmp_path: Path) -> Non
             ).rows
         }
         assert cols <= have, view
+
+
+def test_model_leaderboard_from_the_rollup_equals_the_calls(engine: Engine, tmp_path: Path) -> None:
+    """llm_calls_hourly is filled as spans arrive; scores count for the model their record names,
+    or, when it names none, for the model of the call they judge."""
+    from importlib import resources
+
+    agentel.configure(dir=str(tmp_path), run_id="r", metrics_interval_s=0)
+    for i, (model, inp, out, cost) in enumerate(
+        [("gpt-4o", 10, 5, 0.5), ("gpt-4o", 30, 7, 0.25), ("claude-3-5-haiku", 8, 2, None)]
+    ):
+        attrs = {
+            "gen_ai.operation.name": "chat",
+            "gen_ai.request.model": model,
+            "gen_ai.usage.input_tokens": inp,
+            "gen_ai.usage.output_tokens": out,
+        }
+        if cost is not None:
+            attrs["agentel.cost.total_usd"] = cost
+        with agentel.span(f"chat {model}", **attrs):
+            score = {"gen_ai.evaluation.name": "q", "gen_ai.evaluation.score.value": 0.5 + i / 4}
+            if i == 0:
+                score["gen_ai.response.model"] = model  # names the judged model: no join needed
+            agentel.event("gen_ai.evaluation.result", **score)
+    agentel.shutdown()
+    load(engine, [str(tmp_path)])
+    sql = resources.files("agentel.analytics").joinpath("queries/model_leaderboard.sql").read_text()
+    rows = engine.query(sql, {"since": "2000-01-01 00:00:00", "until": "2100-01-01 00:00:00"}).dicts()
+    got = {
+        r["model"]: (r["calls"], r["tokens_per_call"], r["cost_usd"], r["unpriced_calls"], r["mean_score"])
+        for r in rows
+    }
+    assert got == {
+        "gpt-4o": (2, 26.0, 0.75, 0, 0.625),
+        "claude-3-5-haiku": (1, 10.0, None, 1, 1.0),
+    }
+    assert engine.query("SELECT Model FROM eval_results ORDER BY ScoreValue").rows == [
+        ("gpt-4o",),
+        ("",),
+        ("",),
+    ]

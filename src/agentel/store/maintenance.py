@@ -22,6 +22,7 @@ TIME_COLUMNS = {
     "otel_metrics_exponential_histogram": "TimeUnix",
     "otel_metrics_summary": "TimeUnix",
     "llm_calls": "Timestamp",
+    "llm_calls_hourly": "Hour",
     "eval_results": "Timestamp",
     "feedback_events": "Timestamp",
     "pack_events": "Timestamp",
@@ -41,6 +42,7 @@ def parse_duration(text: str, name: str = "--older-than") -> int:
 _DERIVED = {
     "otel_traces_trace_id_ts",
     "llm_calls",
+    "llm_calls_hourly",
     "eval_results",
     "feedback_events",
     "pack_events",
