@@ -7,10 +7,11 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
-from ui_seed import UIProcess
+from ui_seed import UIProcess, seeded_store, wait_for
 
 from agentel.ui.data import Repository
 from agentel.ui.server import BindRefused, is_loopback, make_server
@@ -79,3 +80,18 @@ def test_feedback_for_an_unknown_call_is_refused(ui: tuple[UIProcess, dict[str, 
     form = f"csrf={token.group(1)}&trace={ids['trace_a']}&span=ffffffffffffffff&verdict=good"
     ctype = {"Content-Type": "application/x-www-form-urlencoded", "Host": netloc}
     assert _request(proc.url, "POST", "/feedback", ctype, form) == 404
+
+
+def test_open_flag_opens_the_printed_url_in_the_browser(tmp_path: Path) -> None:
+    opened = tmp_path / "opened.txt"
+    browser_cmd = tmp_path / "fake-browser.sh"  # what $BROWSER names is what webbrowser runs
+    browser_cmd.write_text(f'#!/bin/sh\necho "$1" > {opened}\n')
+    browser_cmd.chmod(0o755)
+    directory = tmp_path / "store"
+    seeded_store(directory)
+    proc = UIProcess(directory, "--open", env={"BROWSER": f"{browser_cmd} %s"})
+    try:
+        wait_for(lambda: opened.exists() and opened.read_text().strip(), timeout=20)
+        assert opened.read_text().strip() == proc.url + "/"
+    finally:
+        proc.stop()

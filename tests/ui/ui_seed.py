@@ -173,11 +173,11 @@ def seeded_store(directory: Path) -> dict[str, Any]:
 class UIProcess:
     """`agentel ui --port 0` on a data directory, stopped by its pid."""
 
-    def __init__(self, directory: Path) -> None:
-        env = {k: v for k, v in os.environ.items() if k != "CLICKHOUSE_URL"}
+    def __init__(self, directory: Path, *args: str, env: dict[str, str] | None = None) -> None:
+        env = {**{k: v for k, v in os.environ.items() if k != "CLICKHOUSE_URL"}, **(env or {})}
         env["AGENTEL_DIR"] = str(directory)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "agentel.cli", "ui", "--port", "0"],
+            [sys.executable, "-m", "agentel.cli", "ui", "--port", "0", *args],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
