@@ -11,11 +11,14 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class StoreError(RuntimeError):
@@ -144,42 +147,46 @@ class ServerEngine:
 
     kind = "server"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, connect: Callable[..., Any] | None = None) -> None:
+        """``connect`` makes a clickhouse-connect client from keyword arguments (default
+        ``clickhouse_connect.get_client``; the tests pass one backed by chdb)."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https", "clickhouse", "tcp") or not parts.hostname:
             raise StoreError(
                 f"CLICKHOUSE_URL: expected protocol://user:password@host:port/database, got {url!r}"
             )
-        try:
-            import clickhouse_connect
-        except ImportError:  # pragma: no cover
-            raise StoreError(
-                "the server engine needs clickhouse-connect: pip install 'agentel[server]'"
-            ) from None
         self.database = (parts.path or "/").strip("/") or "agentel"
-        secure = parts.scheme == "https"
-        try:
-            admin = clickhouse_connect.get_client(
-                host=parts.hostname,
-                port=parts.port or (8443 if secure else 8123),
-                username=unquote(parts.username or "default"),
-                password=unquote(parts.password or ""),
-                secure=secure,
+        if not _IDENT.match(self.database):
+            raise StoreError(
+                f"CLICKHOUSE_URL: database {self.database!r}: use letters, digits and '_' (in {url!r})"
             )
+        if connect is None:
+            try:
+                import clickhouse_connect
+            except ImportError:  # pragma: no cover
+                raise StoreError(
+                    "the server engine needs clickhouse-connect: pip install 'agentel[server]'"
+                ) from None
+            connect = clickhouse_connect.get_client
+        secure = parts.scheme == "https"
+        # clickhouse-connect speaks ClickHouse's HTTP interface, whatever the URL's protocol says
+        where = dict(
+            host=parts.hostname,
+            port=parts.port or (8443 if secure else 8123),
+            username=unquote(parts.username or "default"),
+            password=unquote(parts.password or ""),
+            secure=secure,
+        )
+        try:
+            admin = connect(**where)
             admin.command(f"CREATE DATABASE IF NOT EXISTS {self.database}")
             admin.close()
-            self._client = clickhouse_connect.get_client(
-                host=parts.hostname,
-                port=parts.port or (8443 if secure else 8123),
-                username=unquote(parts.username or "default"),
-                password=unquote(parts.password or ""),
-                database=self.database,
-                secure=secure,
-                settings={"session_timezone": "UTC"},
-            )
+            self._client = connect(**where, database=self.database, settings={"session_timezone": "UTC"})
         except Exception as exc:
+            hint = " (agentel reaches ClickHouse over HTTP: port 8123, or 8443 with https)"
             raise StoreError(
-                f"CLICKHOUSE_URL: cannot reach {parts.hostname}:{parts.port}: {_clean(exc)}"
+                f"CLICKHOUSE_URL: cannot reach {parts.hostname}:{where['port']}: {_clean(exc)}"
+                + (hint if parts.scheme in ("tcp", "clickhouse") else "")
             ) from None
 
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
