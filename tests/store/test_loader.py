@@ -147,3 +147,40 @@ def test_a_file_growing_during_the_load_is_read_only_up_to_the_lines_seen(
         return
     assert spans == first.count(b'"startTimeUnixNano"') == 2
     assert engine.query("SELECT count() FROM otel_traces").scalar() == spans
+
+
+def _trace_line(i: int) -> str:
+    span = {
+        "traceId": f"{i:032x}",
+        "spanId": f"{i:016x}",
+        "name": f"s{i}",
+        "kind": 1,
+        "startTimeUnixNano": str(NOW_NS + i),
+        "endTimeUnixNano": str(NOW_NS + i + 10),
+        "status": {},
+    }
+    return (
+        json.dumps({"resourceSpans": [{"resource": {}, "scopeSpans": [{"scope": {}, "spans": [span]}]}]})
+        + "\n"
+    )
+
+
+def test_rotation_by_rename_or_copytruncate_loads_every_line_once(engine: Engine, tmp_path: Path) -> None:
+    """The collector's file exporter rotates by renaming traces.jsonl to traces-<time>.jsonl and
+    starting a new traces.jsonl; other rotators truncate and rewrite under the same name."""
+    files = tmp_path / "files"
+    files.mkdir()
+    live = files / "traces.jsonl"
+    live.write_text(_trace_line(1) + _trace_line(2))
+    assert load(engine, [str(files)]).spans == 2
+    rotated = files / "traces-2026-11-22T10-00-00.000.jsonl"
+    live.rename(rotated)
+    with rotated.open("a") as fh:
+        fh.write(_trace_line(3))  # written before the rename took effect
+    live.write_text(_trace_line(4))
+    assert load(engine, [str(files)]).spans == 2  # line 3 from the rotated file, line 4 from the new one
+    assert load(engine, [str(files)]).rows == 0
+    live.write_text(_trace_line(5) + _trace_line(6))  # truncated and rewritten under the same name
+    assert load(engine, [str(files)]).spans == 2
+    names = engine.query("SELECT SpanName FROM otel_traces ORDER BY SpanName").rows
+    assert [n[0] for n in names] == ["s1", "s2", "s3", "s4", "s5", "s6"]

@@ -170,7 +170,7 @@ class ServerEngine:
             connect = clickhouse_connect.get_client
         secure = parts.scheme == "https"
         # clickhouse-connect speaks ClickHouse's HTTP interface, whatever the URL's protocol says
-        where = dict(
+        where: dict[str, Any] = dict(
             host=parts.hostname,
             port=parts.port or (8443 if secure else 8123),
             username=unquote(parts.username or "default"),

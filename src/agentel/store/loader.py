@@ -238,9 +238,65 @@ def _raw_rows(engine: Engine, prefix: str) -> int | None:
     return int(engine.query(f"SELECT sum(n) FROM ({union})").scalar() or 0)
 
 
-def _state(engine: Engine, db: str) -> dict[str, tuple[int, int, int]]:
-    r = engine.query(f"SELECT Path, Inode, Offset, Line FROM {db}.agentel_load_state FINAL")
-    return {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in r.rows}
+@dataclass(frozen=True)
+class _Mark:
+    """Where the loader stopped in a file, and how to know the file again."""
+
+    path: str
+    inode: int
+    offset: int
+    line: int
+    head: str  # hash of the first line ('' for marks written before heads were kept)
+
+
+def _state(engine: Engine, db: str) -> dict[str, _Mark]:
+    r = engine.query(f"SELECT Path, Inode, Offset, Line, Head FROM {db}.agentel_load_state FINAL")
+    return {row[0]: _Mark(row[0], int(row[1]), int(row[2]), int(row[3]), row[4]) for row in r.rows}
+
+
+def _save_mark(engine: Engine, db: str, path: str, inode: int, offset: int, line: int, head: str) -> None:
+    engine.insert(
+        f"{db}.agentel_load_state",
+        [
+            {
+                "Path": path,
+                "Inode": inode,
+                "Offset": offset,
+                "Line": line,
+                "Head": head,
+                "Updated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f"),
+            }
+        ],
+    )
+
+
+def _head(path: str) -> str:
+    """Hash of the file's first complete line ('' while it has none)."""
+    import hashlib
+
+    with open(path, "rb") as fh:
+        first = fh.readline(1 << 16)
+    return hashlib.sha1(first).hexdigest() if first.endswith(b"\n") else ""
+
+
+def _resume_at(path: str, st: os.stat_result, head: str, state: dict[str, _Mark]) -> _Mark | None:
+    """The mark to continue ``path`` from: its own, or — after a rotation renamed it — the mark of
+    the name it had (same inode and first line, and that name no longer holds it)."""
+    own = state.get(path)
+    if own is not None and own.inode == st.st_ino and own.offset <= st.st_size and own.head in ("", head):
+        return own
+    for mark in state.values():
+        if mark.path == path or mark.inode != st.st_ino or not head or mark.head != head:
+            continue
+        if mark.offset > st.st_size:
+            continue
+        try:
+            if os.stat(mark.path).st_ino == st.st_ino:
+                continue  # a hard link: the file is still there under its old name
+        except OSError:
+            pass
+        return mark
+    return None
 
 
 def load(
@@ -269,11 +325,18 @@ def load(
     for path in files:
         if path not in sizes:
             continue
-        st = os.stat(path)
+        try:
+            st = os.stat(path)
+            head = _head(path)
+        except OSError:
+            continue  # removed (rotated away, pruned) since it was listed
         inode, offset, line_no = st.st_ino, 0, 0
-        prev = state.get(path)
-        if prev is not None and prev[0] == inode and prev[1] <= st.st_size:
-            offset, line_no = prev[1], prev[2]
+        mark = _resume_at(path, st, head, state)
+        if mark is not None:
+            offset, line_no = mark.offset, mark.line
+            if mark.path != path:  # renamed: the old name's mark now belongs to this name
+                state[path] = mark
+                _save_mark(engine, db, path, inode, offset, line_no, head)
         if offset == st.st_size:
             done += st.st_size
             continue
@@ -328,18 +391,7 @@ def load(
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 report.skipped.append(SkippedLine(path, line_no, f"{type(exc).__name__}: {str(exc)[:200]}"))
         buf.flush()
-        engine.insert(
-            f"{db}.agentel_load_state",
-            [
-                {
-                    "Path": path,
-                    "Inode": inode,
-                    "Offset": offset + end,
-                    "Line": line_no,
-                    "Updated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f"),
-                }
-            ],
-        )
+        _save_mark(engine, db, path, inode, offset + end, line_no, head or _head(path))
         done += st.st_size
         if progress is not None:
             progress(path, done, total)
