@@ -1,6 +1,6 @@
 -- What a leaderboard over millions of calls needs to answer in milliseconds:
 -- 1. llm_calls_hourly: per hour, model, provider, operation, task and service, the call count,
---    tokens, cost, errors and latency quantile states, kept up to date from llm_calls (so from
+--    tokens, cost, errors and latency t-digest states, kept up to date from llm_calls (so from
 --    every span that reaches otel_traces). A leaderboard reads a few thousand rows, not every call.
 -- 2. eval_results.Model: the judged call's model when the evaluation record names it
 --    (gen_ai.response.model / gen_ai.request.model), so mean scores per model need no join; rows
@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS {db}.{prefix}llm_calls_hourly (
     OutputTokens AggregateFunction(sum, UInt64),
     CostUsd AggregateFunction(sum, Nullable(Float64)),
     UnpricedCalls AggregateFunction(sum, UInt64),
-    DurationMs AggregateFunction(quantiles(0.5, 0.9, 0.95, 0.99), Float64)
+    DurationMs AggregateFunction(quantilesTDigest(0.5, 0.9, 0.95, 0.99), Float64)
 ) ENGINE = AggregatingMergeTree
 PARTITION BY toDate(Hour)
 ORDER BY (Model, Hour, Provider, Operation, Task, ServiceName)
@@ -34,7 +34,7 @@ SELECT toStartOfHour(c.Timestamp) AS Hour, c.Model AS Model, c.Provider AS Provi
     sumState(c.OutputTokens) AS OutputTokens,
     sumState(c.CostUsd) AS CostUsd,
     sumState(toUInt64(c.CostUsd IS NULL AND c.InputTokens + c.OutputTokens > 0)) AS UnpricedCalls,
-    quantilesState(0.5, 0.9, 0.95, 0.99)(c.DurationMs) AS DurationMs
+    quantilesTDigestState(0.5, 0.9, 0.95, 0.99)(c.DurationMs) AS DurationMs
 FROM {db}.{prefix}llm_calls AS c
 GROUP BY Hour, Model, Provider, Operation, Task, ServiceName;
 
