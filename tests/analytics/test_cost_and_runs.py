@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from analytics_seed import Seeded
 from otlp_files import llm_spans, spans
 
 from agentel.analytics import questions
 from agentel.analytics.window import Window
 from agentel.store.engine import Engine
-from conftest import Seeded
 
 
 def test_cost_by_model_run_task_day_sum_to_the_spans(seeded: Seeded, engine: Engine) -> None:

@@ -9,11 +9,11 @@ import openpyxl
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from analytics_seed import Seeded
 
 from agentel.analytics import formats, questions
 from agentel.analytics.window import Window
 from agentel.store.engine import Engine
-from conftest import Seeded
 
 
 def test_metric_points_round_trip_every_format(seeded: Seeded, engine: Engine, tmp_path: Path) -> None:
@@ -30,6 +30,7 @@ def test_metric_points_round_trip_every_format(seeded: Seeded, engine: Engine, t
     parquet = pq.read_table(tmp_path / "m.parquet").to_pandas()
     wb = openpyxl.load_workbook(tmp_path / "m.xlsx", read_only=True)
     sheet = list(wb["data"].values)
+    wb.close()
     header, body = list(sheet[0]), sheet[1:]
     assert len(csv) == len(parquet) == len(body) == n
     assert list(csv.columns) == list(parquet.columns) == header == list(rows[0])

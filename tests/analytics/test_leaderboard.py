@@ -9,12 +9,12 @@ from statistics import mean
 
 import numpy as np
 import pytest
+from analytics_seed import Seeded
 from otlp_files import events, llm_spans, model_of
 
 from agentel.analytics import questions
 from agentel.analytics.window import Window
 from agentel.store.engine import Engine
-from conftest import Seeded
 
 
 def test_calls_errors_cost_latency_per_model(seeded: Seeded, engine: Engine) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+from analytics_seed import Seeded
+
 from agentel.analytics import plots
 from agentel.analytics.window import Window
 from agentel.store import apply, open_engine
 from agentel.store.engine import Engine
-from conftest import Seeded
 
 
 def png_size(path: Path) -> tuple[int, int]:

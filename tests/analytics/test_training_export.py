@@ -7,12 +7,12 @@ import io
 import json
 from collections import defaultdict
 
+from analytics_seed import Seeded
 from otlp_files import events, llm_spans
 
 from agentel.analytics import dataset
 from agentel.analytics.window import Window
 from agentel.store.engine import Engine
-from conftest import Seeded
 
 
 def _judged_calls(seeded: Seeded) -> set[str]:

@@ -7,30 +7,15 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
+from cli_demo import Demo
 from click.testing import CliRunner, Result
 
 from agentel.cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass
-class Demo:
-    dir: Path
-    output: str
-    summaries: dict[str, dict[str, Any]]
-
-    def calls(self, *examples: str) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for name in examples or tuple(self.summaries):
-            for model, n in self.summaries[name].get("calls", {}).items():
-                out[model] = out.get(model, 0) + n
-        return out
 
 
 @pytest.fixture(scope="session")

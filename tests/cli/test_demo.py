@@ -3,8 +3,9 @@ the runs, the leaderboard and the cost, and wrote the charts."""
 
 from __future__ import annotations
 
+from cli_demo import Demo
+
 from agentel.analytics.plots import PLOT_NAMES
-from conftest import Demo
 
 
 def test_demo_printed_the_reports_and_wrote_the_charts(demo: Demo) -> None:

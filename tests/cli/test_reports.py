@@ -12,9 +12,9 @@ from pathlib import Path
 import openpyxl
 import pyarrow.parquet as pq
 import pytest
+from cli_demo import Demo
 
 from agentel.analytics.plots import HEIGHT, PLOT_NAMES, WIDTH
-from conftest import Demo
 
 
 def _json(result) -> object:  # type: ignore[no-untyped-def]
@@ -134,7 +134,9 @@ def test_metrics_export_every_format(agentel, demo: Demo, tmp_path: Path) -> Non
     )
     csv_out = agentel("metrics", "export", "--format", "csv", "--window", "1h").stdout
     table = pq.read_table(tmp_path / "m.parquet").to_pandas()
-    sheet = list(openpyxl.load_workbook(tmp_path / "m.xlsx", read_only=True)["data"].values)
+    wb = openpyxl.load_workbook(tmp_path / "m.xlsx", read_only=True)
+    sheet = list(wb["data"].values)
+    wb.close()
     parsed = list(csv.DictReader(io.StringIO(csv_out)))
     assert len(table) == len(sheet) - 1 == len(parsed) == len(rows)
     assert list(table["metric"]) == [r["metric"] for r in rows] == [p["metric"] for p in parsed]
