@@ -277,6 +277,32 @@ SETTINGS: tuple[SettingSpec, ...] = (
         2048,
         "Disk budget for spills and the embedded store, MiB.",
     ),
+    SettingSpec(
+        "alert_window_s",
+        ("AGENTEL_ALERT_WINDOW_S",),
+        _float,
+        300.0,
+        "Length of the rolling window alert rules judge, seconds (docs/alerts.md).",
+    ),
+    SettingSpec(
+        "alert_thresholds",
+        ("AGENTEL_ALERT_THRESHOLDS",),
+        _kv,
+        {},
+        "Alert thresholds replacing the defaults, `error_rate=0.3,cost=off,min_calls=10` (rules in docs/alerts.md).",
+    ),
+)
+
+#: the alert rules agentel.alerts evaluates (names accepted in AGENTEL_ALERT_THRESHOLDS, with min_calls)
+ALERT_RULES = (
+    "success_rate",
+    "error_rate",
+    "generation_time",
+    "prompt_tokens",
+    "completion_tokens",
+    "total_tokens",
+    "conversation_length",
+    "cost",
 )
 
 _SPEC_BY_NAME = {s.name: s for s in SETTINGS}
@@ -312,6 +338,8 @@ class Settings:
     traces_sampler_arg: float = 1.0
     max_queue_size: int = 8192
     disk_budget_mb: int = 2048
+    alert_window_s: float = 300.0
+    alert_thresholds: Mapping[str, str] = field(default_factory=dict)
     #: where each value came from: "argument", the env var name, or "default"
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
@@ -406,6 +434,10 @@ def _validate(spec: SettingSpec, value: Any, label: str) -> None:
         raise ConfigError(f"{label}: must be a port number 0-65535 (0 = OS-chosen), got {value!r}")
     if spec.name == "max_queue_size" and value < 1:
         raise ConfigError(f"{label}: must be at least 1, got {value!r}")
+    if spec.name == "alert_window_s" and value <= 0:
+        raise ConfigError(f"{label}: must be a positive number of seconds, got {value!r}")
+    if spec.name == "alert_thresholds":
+        check_alert_thresholds(value, label)
     if spec.name == "disk_budget_mb" and value <= 0:
         raise ConfigError(f"{label}: must be a positive number of MiB, got {value!r}")
     if spec.name == "run_id" and value and not all(c.isalnum() or c in "-_." for c in value):
@@ -425,6 +457,28 @@ def _validate(spec: SettingSpec, value: Any, label: str) -> None:
             parts.port  # noqa: B018 - raises on a bad port
         except ValueError:
             raise ConfigError(f"{label}: bad port in {value!r}") from None
+
+
+def check_alert_thresholds(values: Mapping[str, Any], label: str) -> dict[str, float | None]:
+    """Alert threshold overrides as numbers (None = rule off); names and values checked."""
+    out: dict[str, float | None] = {}
+    for name, raw in values.items():
+        if name not in ALERT_RULES and name != "min_calls":
+            raise ConfigError(
+                f"{label}: unknown alert rule {name!r} (known: {', '.join(ALERT_RULES)}, min_calls)"
+            )
+        text = str(raw).strip().lower()
+        if text in ("off", "none", "") and name != "min_calls":
+            out[name] = None
+            continue
+        try:
+            number = float(text)
+        except ValueError:
+            raise ConfigError(f"{label}: {name}={raw!r} is not a number (or 'off' to turn the rule off)") from None
+        if number < 0:
+            raise ConfigError(f"{label}: {name}={raw!r} must not be negative")
+        out[name] = number
+    return out
 
 
 def render_reference() -> str:

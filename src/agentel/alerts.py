@@ -1,0 +1,816 @@
+"""Alerts: rules over a rolling window of LLM-call metrics, judged periodically and on demand.
+
+    monitor = agentel.alerts.start(handlers=[page_me])   # after agentel.configure()
+    ...
+    agentel.check_alerts()                               # judge now; the firing alerts
+
+Every LLM call span (``gen_ai.*``) feeds the window through a span processor; anything else can
+call :func:`record`. Recording never blocks: samples go to a bounded queue that a consumer thread
+drains, and a full queue drops the sample and counts it. Every ``metrics_interval`` seconds
+(``AGENTEL_METRICS_INTERVAL_S``, 0 = no thread) the rules are judged; a rule that starts or
+stops firing is delivered to every handler (one that raises does not stop the others) and
+emitted as an ``agentel.alert`` event. Rules, defaults and settings: docs/alerts.md.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import queue
+import threading
+import time
+import weakref
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
+from opentelemetry.trace import StatusCode
+
+from agentel.config import ALERT_RULES, ConfigError, check_alert_thresholds
+from agentel.registry import REGISTRY, MetricSpec, event, metric
+
+_log = logging.getLogger("agentel.internal")
+
+REGISTRY.register_metric(
+    MetricSpec(
+        "agentel.alerts.notifications",
+        "counter",
+        "{alert}",
+        "Alert rules that started (firing) or stopped (resolved) firing.",
+        ("agentel.alert.name", "agentel.alert.state"),
+        pack="alerts",
+    )
+)
+
+FIRING = "firing"
+RESOLVED = "resolved"
+DEFAULT_WINDOW_S = 300.0
+DEFAULT_MIN_CALLS = 5
+DEFAULT_QUEUE_SIZE = 10_000
+_CALL_OPERATIONS = frozenset(("chat", "text_completion", "generate_content"))
+
+
+# --- rules -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One alert rule: a window statistic compared with a threshold."""
+
+    name: str
+    stat: str  # a WindowStats attribute
+    op: str  # "<" fires below the threshold, ">" above
+    threshold: float
+    level: str  # "warning" | "critical"
+    label: str  # how the message names the statistic
+    unit: str = ""
+    min_calls: int = DEFAULT_MIN_CALLS  # fewer calls in the window: not judged
+
+    def judge(self, stats: WindowStats) -> tuple[float | None, bool]:
+        """(value, firing) on ``stats``; value None when the window cannot say."""
+        value = getattr(stats, self.stat)
+        if value is None or stats.calls < self.min_calls:
+            return None, False
+        value = float(value)
+        return value, (value < self.threshold if self.op == "<" else value > self.threshold)
+
+    def describe(self) -> str:
+        return f"{self.label} {self.op} {_fmt(self.threshold, self.unit)}"
+
+
+def _fmt(value: float, unit: str = "") -> str:
+    if unit == "USD":
+        return f"${value:.4g}"
+    text = f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
+    return f"{text}{' ' + unit if unit else ''}"
+
+
+#: name -> (stat, op, default threshold, level, label, unit); the names are config.ALERT_RULES
+RULES: dict[str, tuple[str, str, float, str, str, str]] = {
+    "success_rate": ("success_rate", "<", 0.8, "critical", "success rate", ""),
+    "error_rate": ("error_rate", ">", 0.2, "critical", "error rate", ""),
+    "generation_time": ("mean_duration_s", ">", 30.0, "warning", "mean generation time", "s"),
+    "prompt_tokens": ("mean_input_tokens", ">", 4096, "warning", "mean prompt tokens", ""),
+    "completion_tokens": ("mean_output_tokens", ">", 4096, "warning", "mean completion tokens", ""),
+    "total_tokens": ("mean_total_tokens", ">", 8192, "warning", "mean total tokens", ""),
+    "conversation_length": (
+        "mean_conversation_length",
+        ">",
+        50,
+        "warning",
+        "mean conversation length",
+        "messages",
+    ),
+    "cost": ("cost_usd", ">", 5.0, "warning", "cost", "USD"),
+}
+assert tuple(RULES) == ALERT_RULES
+
+
+def rules(thresholds: Mapping[str, Any] | None = None, label: str = "thresholds") -> list[Rule]:
+    """The rules in force: defaults, with ``thresholds`` overriding (``off`` turns one off).
+
+    ``min_calls`` sets how many calls a window needs before rates and means are judged (the cost
+    rule needs one call).
+    """
+    values = check_alert_thresholds(dict(thresholds or {}), label)
+    min_calls = values.pop("min_calls", None)
+    out = []
+    for name, (stat, op, default, level, text, unit) in RULES.items():
+        threshold = values.get(name, default)
+        if threshold is None:  # turned off
+            continue
+        mc = int(min_calls) if min_calls is not None else DEFAULT_MIN_CALLS
+        out.append(Rule(name, stat, op, float(threshold), level, text, unit, 1 if name == "cost" else mc))
+    return out
+
+
+# --- the window ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One LLM call as the alert window counts it."""
+
+    timestamp: float  # seconds since the epoch
+    error: bool = False
+    success: bool | None = None  # None: not error and (no usage or output tokens > 0)
+    duration_s: float | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    conversation_length: int | None = None
+    cost_usd: float | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        if self.success is not None:
+            return self.success
+        return not self.error and (self.output_tokens is None or self.output_tokens > 0)
+
+
+@dataclass(frozen=True)
+class WindowStats:
+    """What the rules judge: counts, means and cost over one window."""
+
+    window_s: float
+    calls: int = 0
+    errors: int = 0
+    successes: int = 0
+    mean_duration_s: float | None = None
+    mean_input_tokens: float | None = None
+    mean_output_tokens: float | None = None
+    mean_total_tokens: float | None = None
+    mean_conversation_length: float | None = None
+    cost_usd: float = 0.0
+
+    @property
+    def success_rate(self) -> float | None:
+        return self.successes / self.calls if self.calls else None
+
+    @property
+    def error_rate(self) -> float | None:
+        return self.errors / self.calls if self.calls else None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any], window_s: float) -> WindowStats:
+        """From the store's ``alert_window`` question (NaN/NULL means are unknown)."""
+
+        def num(key: str) -> float | None:
+            v = row.get(key)
+            return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+
+        return cls(
+            window_s,
+            int(row.get("calls") or 0),
+            int(row.get("errors") or 0),
+            int(row.get("successes") or 0),
+            num("mean_duration_s"),
+            num("mean_input_tokens"),
+            num("mean_output_tokens"),
+            num("mean_total_tokens"),
+            num("mean_conversation_length"),
+            float(row.get("cost_usd") or 0.0),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "window_s": self.window_s,
+            "calls": self.calls,
+            "errors": self.errors,
+            "successes": self.successes,
+            "success_rate": self.success_rate,
+            "error_rate": self.error_rate,
+            "mean_duration_s": self.mean_duration_s,
+            "mean_input_tokens": self.mean_input_tokens,
+            "mean_output_tokens": self.mean_output_tokens,
+            "mean_total_tokens": self.mean_total_tokens,
+            "mean_conversation_length": self.mean_conversation_length,
+            "cost_usd": self.cost_usd,
+        }
+
+
+_FIELDS = ("duration_s", "input_tokens", "output_tokens", "total_tokens", "conversation_length")
+
+
+class RollingWindow:
+    """Samples of the last ``window_s`` seconds with running sums (O(1) per sample)."""
+
+    def __init__(self, window_s: float) -> None:
+        self.window_s = window_s
+        self._samples: deque[Sample] = deque()
+        self._reset()
+
+    def _reset(self) -> None:
+        self.calls = self.errors = self.successes = 0
+        self.cost = 0.0
+        self.sums = dict.fromkeys(_FIELDS, 0.0)
+        self.counts = dict.fromkeys(_FIELDS, 0)
+
+    @staticmethod
+    def _values(s: Sample) -> dict[str, float | None]:
+        total = None
+        if s.input_tokens is not None or s.output_tokens is not None:
+            total = (s.input_tokens or 0) + (s.output_tokens or 0)
+        return {
+            "duration_s": s.duration_s,
+            "input_tokens": s.input_tokens,
+            "output_tokens": s.output_tokens,
+            "total_tokens": total,
+            "conversation_length": s.conversation_length,
+        }
+
+    def _apply(self, s: Sample, sign: int) -> None:
+        self.calls += sign
+        self.errors += sign * s.error
+        self.successes += sign * s.succeeded
+        self.cost += sign * (s.cost_usd or 0.0)
+        for key, value in self._values(s).items():
+            if value is not None:
+                self.sums[key] += sign * value
+                self.counts[key] += sign
+
+    def add(self, s: Sample, now: float) -> bool:
+        """Add a sample; False (not added) when it is already older than the window."""
+        if s.timestamp < now - self.window_s:
+            return False
+        self._samples.append(s)
+        self._apply(s, 1)
+        return True
+
+    def expire(self, now: float) -> None:
+        cutoff = now - self.window_s
+        samples = self._samples
+        while samples and samples[0].timestamp < cutoff:
+            self._apply(samples.popleft(), -1)
+        if not samples:
+            self._reset()  # no float drift carried into the next busy period
+
+    def stats(self, now: float) -> WindowStats:
+        self.expire(now)
+
+        def mean(key: str) -> float | None:
+            n = self.counts[key]
+            return self.sums[key] / n if n else None
+
+        return WindowStats(
+            self.window_s,
+            self.calls,
+            self.errors,
+            self.successes,
+            mean("duration_s"),
+            mean("input_tokens"),
+            mean("output_tokens"),
+            mean("total_tokens"),
+            mean("conversation_length"),
+            max(self.cost, 0.0),
+        )
+
+
+# --- alerts ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Alert:
+    """What handlers receive: which rule, a readable message, its level, when, and the numbers."""
+
+    name: str
+    message: str
+    level: str  # "warning" | "critical" while firing, "info" when resolved
+    timestamp: float  # seconds since the epoch
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def state(self) -> str:
+        return str(self.data.get("state", FIRING))
+
+
+Handler = Callable[[Alert], Any]
+
+
+def judge(stats: WindowStats, rule_list: Iterable[Rule], now: float) -> list[tuple[Rule, Alert | None]]:
+    """Each rule with the alert it raises on ``stats`` (None when it does not fire). Stateless."""
+    out: list[tuple[Rule, Alert | None]] = []
+    for rule in rule_list:
+        value, firing = rule.judge(stats)
+        out.append((rule, _alert(rule, value, stats, now, FIRING) if firing else None))
+    return out
+
+
+def _alert(rule: Rule, value: float | None, stats: WindowStats, now: float, state: str) -> Alert:
+    window = f"{stats.window_s / 60:g} min" if stats.window_s >= 60 else f"{stats.window_s:g} s"
+    if state == FIRING:
+        message = (
+            f"{rule.label} {_fmt(value or 0.0, rule.unit)} {rule.op} {_fmt(rule.threshold, rule.unit)} "
+            f"over the last {window} ({stats.calls} calls)"
+        )
+    elif value is None:
+        message = f"{rule.label} no longer judged: {stats.calls} call(s) in the last {window}"
+    else:
+        message = (
+            f"{rule.label} back to {_fmt(value, rule.unit)} (threshold {rule.op} "
+            f"{_fmt(rule.threshold, rule.unit)}) over the last {window} ({stats.calls} calls)"
+        )
+    return Alert(
+        rule.name,
+        message,
+        rule.level if state == FIRING else "info",
+        now,
+        {
+            "state": state,
+            "value": value,
+            "threshold": rule.threshold,
+            "op": rule.op,
+            "window_s": stats.window_s,
+            "calls": stats.calls,
+            "stats": stats.as_dict(),
+        },
+    )
+
+
+def emit_alert(alert: Alert) -> None:
+    """The ``agentel.alert`` event for ``alert`` (warn/error while firing, info when resolved)."""
+    severity = "info" if alert.state == RESOLVED else ("error" if alert.level == "critical" else "warn")
+    data = alert.data
+    event(
+        "agentel.alert",
+        alert.message,
+        severity=severity,
+        **{
+            "agentel.alert.name": alert.name,
+            "agentel.alert.level": alert.level,
+            "agentel.alert.value": data.get("value"),
+            "agentel.alert.threshold": data.get("threshold"),
+            "agentel.alert.state": alert.state,
+            "agentel.alert.window_s": data.get("window_s"),
+            "agentel.alert.calls": data.get("calls"),
+            "error.code": f"alert.{alert.name}" if severity == "error" else None,
+        },
+    )
+
+
+# --- the monitor -----------------------------------------------------------------------------
+
+
+class AlertMonitor:
+    """A rolling window fed through a bounded queue, rules judged on it, handlers told of changes.
+
+    ``clock`` returns seconds since the epoch (tests pass a controllable one). With
+    ``interval_s`` > 0, :meth:`start` runs a daemon thread that drains the queue continuously and
+    judges the rules every ``interval_s``; :meth:`check` judges at once (and drains first).
+    """
+
+    def __init__(
+        self,
+        rule_list: Iterable[Rule] | None = None,
+        *,
+        window_s: float = DEFAULT_WINDOW_S,
+        handlers: Iterable[Handler] = (),
+        clock: Callable[[], float] = time.time,
+        interval_s: float = 0.0,
+        queue_size: int = DEFAULT_QUEUE_SIZE,
+        emit_events: bool = True,
+    ) -> None:
+        if window_s <= 0:
+            raise ConfigError(f"alert window: must be a positive number of seconds, got {window_s!r}")
+        if interval_s < 0 or 0 < interval_s < 1:
+            raise ConfigError(
+                f"alert interval: must be 0 (no thread) or at least 1 second, got {interval_s!r}"
+            )
+        self.rules = list(rule_list) if rule_list is not None else rules()
+        self.window = RollingWindow(window_s)
+        self.handlers: list[Handler] = list(handlers)
+        self.clock = clock
+        self.interval_s = interval_s
+        self.emit_events = emit_events
+        self.queue_size = queue_size
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=queue_size)
+        self._lock = threading.Lock()  # the window and the rule states
+        self._deliver_lock = threading.Lock()  # handlers see transitions one check at a time, in order
+        self._firing: dict[str, Alert] = {}
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._drop_lock = threading.Lock()
+        self.dropped = 0  # samples lost to a full queue
+        self.late = 0  # samples older than the window when they arrived
+        self.handler_errors = 0
+        self._failed_handlers: set[int] = set()
+        self._processor: AlertSpanProcessor | None = None
+        self._attached_to: Any = None
+        _monitors.add(self)
+
+    # -- recording (the application's threads) ---------------------------------------------
+
+    def record_sample(self, sample: Sample) -> bool:
+        """Queue a sample for the window; never blocks. False (and counted) when the queue is full."""
+        return self._put(sample)
+
+    def record(
+        self,
+        *,
+        error: bool = False,
+        success: bool | None = None,
+        duration_s: float | None = None,
+        input_tokens: int | None = None,
+        output_tokens: int | None = None,
+        conversation_length: int | None = None,
+        cost_usd: float | None = None,
+        timestamp: float | None = None,
+    ) -> bool:
+        """Record one LLM call (or generation) for the alert rules; never blocks."""
+        return self._put(
+            Sample(
+                self.clock() if timestamp is None else timestamp,
+                error,
+                success,
+                duration_s,
+                input_tokens,
+                output_tokens,
+                conversation_length,
+                cost_usd,
+            )
+        )
+
+    def _put(self, item: Any) -> bool:
+        try:
+            self._queue.put_nowait(item)
+            return True
+        except queue.Full:
+            with self._drop_lock:
+                self.dropped += 1
+            try:
+                metric("agentel.telemetry.dropped").add(
+                    1, {"agentel.signal": "alerts", "agentel.reason": "queue_full"}
+                )
+            except Exception:  # counting must not make recording raise
+                pass
+            return False
+
+    # -- consuming (the monitor's thread, or check()) ---------------------------------------
+
+    def _take(self, item: Any, now: float) -> None:
+        sample = item if isinstance(item, Sample) else _span_sample(item)
+        if sample is not None and not self.window.add(sample, now):
+            self.late += 1
+
+    def _drain(self, now: float) -> None:
+        get = self._queue.get_nowait
+        while True:
+            try:
+                item = get()
+            except queue.Empty:
+                return
+            self._take(item, now)
+
+    def stats(self) -> WindowStats:
+        """The window as it is now (queued samples included)."""
+        with self._lock:
+            now = self.clock()
+            self._drain(now)
+            return self.window.stats(now)
+
+    def check(self) -> list[Alert]:
+        """Judge the rules now; deliver changes to handlers; return the alerts firing now."""
+        self._reattach()
+        with self._deliver_lock:
+            with self._lock:
+                now = self.clock()
+                self._drain(now)
+                stats = self.window.stats(now)
+                changes: list[Alert] = []
+                for rule, alert in judge(stats, self.rules, now):
+                    was = self._firing.get(rule.name)
+                    if alert is not None:
+                        if was is None:
+                            changes.append(alert)
+                        self._firing[rule.name] = alert
+                    elif was is not None:
+                        del self._firing[rule.name]
+                        value, _ = rule.judge(stats)
+                        changes.append(_alert(rule, value, stats, now, RESOLVED))
+                firing = list(self._firing.values())
+            for alert in changes:
+                self._deliver(alert)
+        return firing
+
+    def firing(self) -> list[Alert]:
+        """The alerts firing as of the last check."""
+        with self._lock:
+            return list(self._firing.values())
+
+    def _deliver(self, alert: Alert) -> None:
+        try:
+            metric("agentel.alerts.notifications").add(
+                1, {"agentel.alert.name": alert.name, "agentel.alert.state": alert.state}
+            )
+            if self.emit_events:
+                emit_alert(alert)
+        except Exception as exc:
+            from agentel._internal.errors import RAISE, record_internal_error
+
+            record_internal_error("alerts.emit", exc)
+            if RAISE:
+                raise
+        for handler in list(self.handlers):
+            try:
+                handler(alert)
+            except Exception as exc:  # the application's handler: its failure is its own
+                self.handler_errors += 1
+                if id(handler) not in self._failed_handlers:
+                    self._failed_handlers.add(id(handler))
+                    _log.warning(
+                        "alert handler %r raised on %s (further errors counted, not logged)",
+                        handler,
+                        alert.name,
+                        exc_info=exc,
+                    )
+
+    def add_handler(self, handler: Handler) -> None:
+        """Deliver alerts to ``handler(alert)`` too."""
+        if not callable(handler):
+            raise TypeError(f"alert handler must be callable, got {handler!r}")
+        self.handlers.append(handler)
+
+    # -- the thread --------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> AlertMonitor:
+        """Start the consumer/judging thread (no-op when ``interval_s`` is 0 or it runs)."""
+        if self.interval_s <= 0 or self.running:
+            return self
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="agentel-alerts", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the thread (the last queued samples are drained into the window)."""
+        self._stop.set()
+        thread, self._thread = self._thread, None
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+        if self._processor is not None:
+            self._processor.monitor = None
+        with self._lock:
+            self._drain(self.clock())
+
+    def _loop(self) -> None:
+        from agentel._internal.errors import record_internal_error
+
+        next_check = time.monotonic() + self.interval_s
+        get = self._queue.get
+        while not self._stop.is_set():
+            try:
+                item = get(timeout=max(0.0, min(next_check - time.monotonic(), 0.5)))
+                with self._lock:
+                    now = self.clock()
+                    self._take(item, now)
+                    self._drain(now)
+            except queue.Empty:
+                pass
+            except Exception as exc:  # never let the thread die silently
+                record_internal_error("alerts.consume", exc)
+            if time.monotonic() >= next_check:
+                next_check = time.monotonic() + self.interval_s
+                try:
+                    self.check()
+                except Exception as exc:
+                    record_internal_error("alerts.check", exc)
+
+    # -- the span feed -----------------------------------------------------------------------
+
+    def attach(self) -> bool:
+        """Feed every LLM call span of the configured pipeline into this monitor.
+
+        Returns False when agentel is not configured yet (call again after ``configure()``;
+        :meth:`check` re-attaches to a re-configured pipeline by itself).
+        """
+        from agentel import sdk
+
+        pipeline = sdk.current_pipeline()
+        if pipeline is None:
+            return False
+        if self._attached_to is pipeline.tracer_provider:
+            return True
+        if self._processor is not None:
+            self._processor.monitor = None  # the old pipeline's processor stops feeding
+        self._processor = AlertSpanProcessor(self)
+        pipeline.tracer_provider.add_span_processor(self._processor)
+        self._attached_to = pipeline.tracer_provider
+        return True
+
+    def _reattach(self) -> None:
+        if self._processor is not None and self._processor.monitor is self:
+            from agentel import sdk
+
+            pipeline = sdk.current_pipeline()
+            if pipeline is not None and pipeline.tracer_provider is not self._attached_to:
+                self.attach()
+
+    def _after_fork(self) -> None:
+        was_running = self._thread is not None
+        self._queue = queue.Queue(maxsize=self.queue_size)
+        self._lock = threading.Lock()
+        self._deliver_lock = threading.Lock()
+        self._drop_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = None
+        if was_running:
+            self.start()
+
+
+class AlertSpanProcessor(SpanProcessor):
+    """Hands each ended LLM-call span to a monitor's queue (a reference, no work on the hot path)."""
+
+    def __init__(self, monitor: AlertMonitor) -> None:
+        self.monitor: AlertMonitor | None = monitor
+
+    def on_end(self, span: ReadableSpan) -> None:
+        mon = self.monitor
+        if mon is None:
+            return
+        attrs = span.attributes
+        if not attrs or ("gen_ai.request.model" not in attrs and "gen_ai.response.model" not in attrs):
+            return
+        if attrs.get("gen_ai.operation.name", "chat") not in _CALL_OPERATIONS:
+            return
+        mon._put(span)
+
+    def shutdown(self) -> None:
+        self.monitor = None
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return True
+
+
+def _span_sample(span: ReadableSpan) -> Sample | None:
+    """An LLM call span as a sample (in the consumer, off the application's threads)."""
+    attrs = span.attributes or {}
+    end = span.end_time or 0
+    start = span.start_time or end
+    error = span.status.status_code is StatusCode.ERROR or bool(attrs.get("error.type"))
+    conv = None
+    raw = attrs.get("gen_ai.input.messages")
+    if isinstance(raw, str) and raw.startswith("["):
+        try:
+            conv = sum(1 for m in json.loads(raw) if isinstance(m, dict) and m.get("role") != "system")
+        except ValueError:
+            conv = None
+
+    def as_int(key: str) -> int | None:
+        v = attrs.get(key)
+        return int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+    cost = attrs.get("agentel.cost.total_usd")
+    return Sample(
+        end / 1e9,
+        error,
+        None,
+        (end - start) / 1e9,
+        as_int("gen_ai.usage.input_tokens"),
+        as_int("gen_ai.usage.output_tokens"),
+        conv,
+        float(cost) if isinstance(cost, (int, float)) else None,
+    )
+
+
+# --- the process-wide monitor ----------------------------------------------------------------
+
+_monitors: weakref.WeakSet[AlertMonitor] = weakref.WeakSet()
+_default: AlertMonitor | None = None
+_default_lock = threading.Lock()
+
+
+def _settings() -> Any:
+    from agentel import sdk
+    from agentel.config import Settings
+
+    return sdk.current_settings_or_none() or Settings.load()
+
+
+def start(
+    handlers: Iterable[Handler] = (),
+    *,
+    thresholds: Mapping[str, Any] | None = None,
+    window_s: float | None = None,
+    interval_s: float | None = None,
+    clock: Callable[[], float] | None = None,
+    queue_size: int = DEFAULT_QUEUE_SIZE,
+    feed_spans: bool = True,
+) -> AlertMonitor:
+    """Start the process's alert monitor (replacing a running one); returns it.
+
+    Defaults come from the settings in force: ``alert_window_s``, ``alert_thresholds`` (merged
+    under ``thresholds``) and ``metrics_interval_s`` (the judging period; 0 = no thread, judge
+    with :func:`check_alerts`). With ``feed_spans``, LLM call spans of the configured pipeline
+    feed the window (call after ``agentel.configure()``).
+    """
+    global _default
+    settings = _settings()
+    merged = {**dict(settings.alert_thresholds), **dict(thresholds or {})}
+    mon = AlertMonitor(
+        rules(merged, "AGENTEL_ALERT_THRESHOLDS" if not thresholds else "thresholds"),
+        window_s=window_s if window_s is not None else settings.alert_window_s,
+        handlers=handlers,
+        clock=clock or time.time,
+        interval_s=interval_s if interval_s is not None else settings.metrics_interval_s,
+        queue_size=queue_size,
+    )
+    with _default_lock:
+        old, _default = _default, mon
+    if old is not None:
+        old.stop()
+    if feed_spans:
+        mon.attach()
+    return mon.start()
+
+
+def stop() -> None:
+    """Stop the process's alert monitor (if any)."""
+    global _default
+    with _default_lock:
+        old, _default = _default, None
+    if old is not None:
+        old.stop()
+
+
+def monitor() -> AlertMonitor:
+    """The process's alert monitor (created from the settings, without a thread, on first use)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            settings = _settings()
+            _default = AlertMonitor(
+                rules(settings.alert_thresholds, "AGENTEL_ALERT_THRESHOLDS"), window_s=settings.alert_window_s
+            )
+        return _default
+
+
+def record(**fields: Any) -> bool:
+    """Record one call for the alert rules (see :meth:`AlertMonitor.record`); never blocks."""
+    return monitor().record(**fields)
+
+
+def add_handler(handler: Handler) -> None:
+    """Deliver the process monitor's alerts to ``handler(alert)`` too."""
+    monitor().add_handler(handler)
+
+
+def check_alerts() -> list[Alert]:
+    """Judge the alert rules now (the process's monitor); returns the alerts firing now."""
+    return monitor().check()
+
+
+def _after_fork_in_child() -> None:
+    for mon in list(_monitors):
+        mon._after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+__all__ = [
+    "FIRING",
+    "RESOLVED",
+    "RULES",
+    "Alert",
+    "AlertMonitor",
+    "AlertSpanProcessor",
+    "Rule",
+    "Sample",
+    "WindowStats",
+    "add_handler",
+    "check_alerts",
+    "emit_alert",
+    "judge",
+    "monitor",
+    "record",
+    "rules",
+    "start",
+    "stop",
+]
