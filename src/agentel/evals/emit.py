@@ -17,34 +17,14 @@ from opentelemetry._logs import SeverityNumber, get_logger
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
 from agentel.evals.model import CheckResult, EvalError
-from agentel.registry import REGISTRY, SEVERITIES, EventSpec, MetricSpec, metric
+from agentel.evals.names import EVALUATION_RESULTS
+from agentel.registry import REGISTRY, SEVERITIES, EventSpec, metric
 
 EVALUATION_EVENT = "gen_ai.evaluation.result"
 FEEDBACK_EVENT = "agentel.feedback"
 SCOPE = "agentel.evals"
 
 _HEX = re.compile(r"^(?:0x)?[0-9a-fA-F]+$")
-
-METRICS = (
-    MetricSpec(
-        "agentel.evaluation.results",
-        "counter",
-        "{result}",
-        "Evaluation results recorded (rule checks, judges, ingest), by check name and label.",
-        ("gen_ai.evaluation.name", "gen_ai.evaluation.score.label"),
-        pack="evals",
-    ),
-    MetricSpec(
-        "agentel.feedback.received",
-        "counter",
-        "{feedback}",
-        "Feedback records (API, CLI, UI through the API), by verdict (true, false, none).",
-        ("agentel.feedback.good",),
-        pack="evals",
-    ),
-)
-for _m in METRICS:
-    REGISTRY.register_metric(_m)
 
 
 def trace_id_int(value: Any, name: str = "trace_id") -> int:
@@ -150,7 +130,7 @@ def emit_result(
     if attributes:
         attrs.update(attributes)
     emit_linked(EVALUATION_EVENT, attrs, trace_id=tid, span_id=sid, timestamp_ns=timestamp_ns)
-    metric("agentel.evaluation.results").add(
+    metric(EVALUATION_RESULTS).add(
         1, {"gen_ai.evaluation.name": result.name, "gen_ai.evaluation.score.label": result.label or ""}
     )
 

@@ -20,6 +20,7 @@ from opentelemetry.trace import Span, SpanContext
 
 from agentel.evals.emit import FEEDBACK_EVENT, emit_linked, span_id_int, trace_id_int
 from agentel.evals.model import EvalError
+from agentel.evals.names import FEEDBACK_RECEIVED
 from agentel.registry import metric
 
 
@@ -75,9 +76,7 @@ def feedback(
         span_id=sid,
         timestamp_ns=timestamp_ns,
     )
-    metric("agentel.feedback.received").add(
-        1, {"agentel.feedback.good": "none" if good is None else str(good).lower()}
-    )
+    metric(FEEDBACK_RECEIVED).add(1, {"agentel.feedback.good": "none" if good is None else str(good).lower()})
 
 
 __all__ = ["feedback"]

@@ -20,36 +20,16 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from agentel.evals.names import INGEST_FILES, INGEST_RECORDS
 from agentel.ingest.formats import FormatError, Interaction, parse_record
 from agentel.ingest.ledger import Ledger
 from agentel.ingest.record import record_interaction
 from agentel.ingest.source import LogFile, LogSource
-from agentel.registry import REGISTRY, MetricSpec, metric
+from agentel.registry import metric
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 _MAX_REASONS = 50
 _log = logging.getLogger("agentel.internal")
-
-REGISTRY.register_metric(
-    MetricSpec(
-        "agentel.ingest.files",
-        "counter",
-        "{file}",
-        "Log files ingest settled, by outcome (ingested, duplicate, quarantined).",
-        ("agentel.ingest.outcome",),
-        pack="ingest",
-    )
-)
-REGISTRY.register_metric(
-    MetricSpec(
-        "agentel.ingest.records",
-        "counter",
-        "{record}",
-        "LLM interactions read from log files, by outcome (ingested, duplicate, malformed).",
-        ("agentel.ingest.outcome",),
-        pack="ingest",
-    )
-)
 
 
 class IngestBusyError(RuntimeError):
@@ -199,7 +179,7 @@ class Ingestor:
             return FileOutcome(item.name, "error", reason="the file vanished while being read")
         except OSError as exc:
             return FileOutcome(item.name, "error", reason=f"cannot read or move it: {exc}")
-        metric("agentel.ingest.files").add(1, {"agentel.ingest.outcome": outcome.outcome})
+        metric(INGEST_FILES).add(1, {"agentel.ingest.outcome": outcome.outcome})
         return outcome
 
     def _ingest(self, item: LogFile) -> FileOutcome:
@@ -264,7 +244,7 @@ class Ingestor:
         )
 
     def _count(self, out: FileOutcome) -> None:
-        rec = metric("agentel.ingest.records")
+        rec = metric(INGEST_RECORDS)
         for outcome, n in (
             ("ingested", out.records),
             ("duplicate", out.duplicates),
