@@ -170,9 +170,16 @@ def _fitness(rows: Sequence[dict[str, Any]], fig: Any) -> None:
         gens = [int(r["generation"]) for r in rs]
         ax.plot(gens, [r["best_score"] for r in rs], "o-", color=color, label=f"{run} best")
         ax.plot(gens, [r["avg_score"] for r in rs], "s--", color=color, alpha=0.7, label=f"{run} avg")
+    _generation_axis(ax)
+    ax.legend(loc="lower right", fontsize="small")
+
+
+def _generation_axis(ax: Any) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("generation")
     ax.set_ylabel("fitness")
-    ax.legend(loc="lower right", fontsize="small")
 
 
 def _lineage(rows: Sequence[dict[str, Any]], fig: Any) -> None:

@@ -77,6 +77,7 @@ def _import_chdb_lean() -> None:
     sys.modules["pyarrow"] = None  # type: ignore[assignment]
     try:
         import chdb  # noqa: F401
+        import chdb.state  # noqa: F401  (imported lazily by connect(): where pyarrow is tried)
     except ImportError:
         pass  # no chdb: the store says how to install it
     finally:

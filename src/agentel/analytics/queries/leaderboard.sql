@@ -1,14 +1,14 @@
 -- Which model (or task, operation, provider, run) does best? Per group: calls, errors, mean
 -- evaluation score, mean consortium confidence and how often the arbiter chose it, good-feedback
--- rate, tokens per call, p50/p95 latency, cost.
--- A score, confidence or feedback record belongs to a call when it points at the call's span or at
--- the span right above it (the pack helpers record them on the span wrapping the call). Records
--- are matched by span id alone, hashed (span ids are 64 random bits: a cross-trace collision is
--- negligible), which keeps the join on 1M calls at a few hundred ms.
+-- rate, tokens per call, exact p50/p95 latency, cost. Reads every call in the window (see
+-- leaderboard_rollup.sql for the all-time question answered from the hourly rollup).
+-- A score, confidence or feedback record belongs to a call when it points at the call's span or,
+-- failing that, at the span right above it (the pack helpers record them on the span wrapping
+-- the call). Records and calls meet on SpanKey = cityHash64(TraceId, SpanId).
 -- Parameters: by, since, until, run, task, model.
 WITH
 calls AS (
-    SELECT TraceId, SpanId, ParentSpanId,
+    SELECT SpanKey, TraceId, ParentSpanId,
         multiIf({by:String} = 'task', Task, {by:String} = 'operation', Operation,
                 {by:String} = 'provider', Provider, {by:String} = 'run', Run, Model) AS key,
         InputTokens, OutputTokens, DurationMs, CostUsd, IsError
@@ -18,48 +18,47 @@ calls AS (
       AND ({task:String} = '' OR Task = {task:String})
       AND ({model:String} = '' OR Model = {model:String})
 ),
+-- records not on an LLM span point at the span above the call: only then is the parent link read
+ev_up AS (SELECT SpanKey AS k FROM eval_results WHERE SpanKey NOT IN (SELECT SpanKey FROM llm_calls)),
+cr AS (
+    SELECT cityHash64(trace_id, span_id) AS k, confidence, chosen, is_arbiter FROM consortium_responses
+),
+cr_up AS (SELECT k FROM cr WHERE k NOT IN (SELECT SpanKey FROM llm_calls)),
+fb AS (SELECT cityHash64(trace_id, span_id) AS k, good FROM feedback WHERE good IS NOT NULL),
+fb_up AS (SELECT k FROM fb WHERE k NOT IN (SELECT SpanKey FROM llm_calls)),
 scores AS (
-    SELECT l.key AS key, sum(e.s) / sum(e.n) AS mean_score, sum(e.n) AS scores
+    SELECT l.key AS key, avg(e.ScoreValue) AS mean_score, count() AS scores
     FROM (
-        SELECT cityHash64(SpanId) AS link, key FROM calls
+        SELECT SpanKey AS link, key FROM calls WHERE SpanKey IN (SELECT SpanKey FROM eval_results)
         UNION ALL
-        SELECT cityHash64(ParentSpanId), key FROM calls WHERE ParentSpanId != ''
+        SELECT cityHash64(TraceId, ParentSpanId) AS link, key FROM calls
+        WHERE (SELECT count() > 0 FROM ev_up) AND ParentSpanId != '' AND link IN (SELECT k FROM ev_up)
     ) AS l
-    INNER ANY JOIN (
-        SELECT cityHash64(SpanId) AS h, sum(ScoreValue) AS s, count() AS n
-        FROM eval_results WHERE ScoreValue IS NOT NULL GROUP BY h
-    ) AS e ON e.h = l.link
-    WHERE (SELECT count() > 0 FROM eval_results)
+    INNER JOIN (SELECT SpanKey, ScoreValue FROM eval_results WHERE ScoreValue IS NOT NULL) AS e
+        ON e.SpanKey = l.link
     GROUP BY l.key
 ),
 consortium AS (
-    SELECT l.key AS key, sum(r.conf_sum) / nullIf(sum(r.conf_n), 0) AS mean_confidence,
-        sum(r.wins) / nullIf(sum(r.answers), 0) AS win_rate, sum(r.n) AS responses
+    SELECT l.key AS key, avg(r.confidence) AS mean_confidence,
+        avgIf(r.chosen, NOT r.is_arbiter) AS win_rate, count() AS responses
     FROM (
-        SELECT cityHash64(SpanId) AS link, key FROM calls
+        SELECT SpanKey AS link, key FROM calls WHERE (SELECT count() > 0 FROM cr) AND SpanKey IN (SELECT k FROM cr)
         UNION ALL
-        SELECT cityHash64(ParentSpanId), key FROM calls WHERE ParentSpanId != ''
+        SELECT cityHash64(TraceId, ParentSpanId) AS link, key FROM calls
+        WHERE (SELECT count() > 0 FROM cr_up) AND ParentSpanId != '' AND link IN (SELECT k FROM cr_up)
     ) AS l
-    INNER ANY JOIN (
-        SELECT cityHash64(span_id) AS h, sum(confidence) AS conf_sum, count(confidence) AS conf_n,
-            countIf(chosen AND NOT is_arbiter) AS wins, countIf(NOT is_arbiter) AS answers, count() AS n
-        FROM consortium_responses GROUP BY h
-    ) AS r ON r.h = l.link
-    WHERE (SELECT count() > 0 FROM consortium_responses)
+    INNER JOIN cr AS r ON r.k = l.link
     GROUP BY l.key
 ),
-fb AS (
-    SELECT l.key AS key, sum(f.good_sum) / sum(f.n) AS good_rate, sum(f.n) AS feedback
+feedback_rates AS (
+    SELECT l.key AS key, avg(f.good) AS good_rate, count() AS feedback
     FROM (
-        SELECT cityHash64(SpanId) AS link, key FROM calls
+        SELECT SpanKey AS link, key FROM calls WHERE (SELECT count() > 0 FROM fb) AND SpanKey IN (SELECT k FROM fb)
         UNION ALL
-        SELECT cityHash64(ParentSpanId), key FROM calls WHERE ParentSpanId != ''
+        SELECT cityHash64(TraceId, ParentSpanId) AS link, key FROM calls
+        WHERE (SELECT count() > 0 FROM fb_up) AND ParentSpanId != '' AND link IN (SELECT k FROM fb_up)
     ) AS l
-    INNER ANY JOIN (
-        SELECT cityHash64(span_id) AS h, sum(good) AS good_sum, count() AS n
-        FROM feedback WHERE good IS NOT NULL GROUP BY h
-    ) AS f ON f.h = l.link
-    WHERE (SELECT count() > 0 FROM feedback)
+    INNER JOIN fb AS f ON f.k = l.link
     GROUP BY l.key
 ),
 agg AS (
@@ -82,7 +81,7 @@ SELECT a.key AS key,
     if(s.scores > 0, s.mean_score, NULL) AS mean_score,
     s.scores AS scores,
     if(c.responses > 0, c.mean_confidence, NULL) AS mean_confidence,
-    c.win_rate AS win_rate,
+    if(c.responses > 0 AND NOT isNaN(c.win_rate), c.win_rate, NULL) AS win_rate,
     if(f.feedback > 0, f.good_rate, NULL) AS good_feedback_rate,
     f.feedback AS feedback,
     a.input_tokens AS input_tokens,
@@ -96,5 +95,5 @@ SELECT a.key AS key,
 FROM agg AS a
 LEFT JOIN scores AS s ON s.key = a.key
 LEFT JOIN consortium AS c ON c.key = a.key
-LEFT JOIN fb AS f ON f.key = a.key
+LEFT JOIN feedback_rates AS f ON f.key = a.key
 ORDER BY calls DESC, key
