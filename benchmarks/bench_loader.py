@@ -68,8 +68,14 @@ def make_file(path: str, spans: int, per_line: int = 512) -> None:
             req = {
                 "resourceSpans": [
                     {
-                        "resource": {
-                            "attributes": [_kv("service.name", "bench"), _kv("agentel.run_id", "r1")]
+                        "resource": {  # what agentel's SDK puts on every process
+                            "attributes": [
+                                _kv("service.name", "bench"),
+                                _kv("agentel.run_id", "r1"),
+                                _kv("process.pid", 4242),
+                                _kv("telemetry.distro.name", "agentel"),
+                                _kv("telemetry.distro.version", "0.1.0"),
+                            ]
                         },
                         "scopeSpans": [{"scope": {"name": "agentel.genai"}, "spans": batch}],
                     }

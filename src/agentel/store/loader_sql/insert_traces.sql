@@ -22,10 +22,13 @@ SELECT
   arrayMap(l -> l.traceState, sp.links) AS `Links.TraceState`,
   arrayMap(l -> {attrs:l.attributes}, sp.links) AS `Links.Attributes`
 FROM (
-  SELECT {attrs:rs.resource.attributes} AS res, ss, sp
-  FROM (SELECT resourceSpans FROM file({path}, 'JSONEachRow', {structure}) LIMIT {lines})
-  ARRAY JOIN resourceSpans AS rs
-  ARRAY JOIN rs.scopeSpans AS ss
+  -- resource attributes become a Map once per resource, before its spans are unrolled
+  SELECT res, ss, sp FROM (
+    SELECT {attrs:rs.resource.attributes} AS res, rs.scopeSpans AS scopeSpans
+    FROM (SELECT resourceSpans FROM file({path}, 'JSONEachRow', {structure}) LIMIT {lines})
+    ARRAY JOIN resourceSpans AS rs
+  )
+  ARRAY JOIN scopeSpans AS ss
   ARRAY JOIN ss.spans AS sp
 )
 SETTINGS input_format_json_read_objects_as_strings = 1, input_format_skip_unknown_fields = 1,
