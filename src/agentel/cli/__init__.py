@@ -30,6 +30,11 @@ _COMMANDS: dict[str, str] = {
     "plots": "agentel.cli.analytics:plots_cmd",
     "doctor": "agentel.cli.analytics:doctor_cmd",
     "ui": "agentel.cli.ui:ui_cmd",
+    "evals": "agentel.cli.evals:evals_group",
+    "feedback": "agentel.cli.evals:feedback_cmd",
+    "alerts": "agentel.cli.evals:alerts_group",
+    "ingest": "agentel.cli.evals:ingest_cmd",
+    "fake": "agentel.cli.evals:fake_cmd",
 }
 
 _HELP: dict[str, str] = {
@@ -49,6 +54,11 @@ _HELP: dict[str, str] = {
     "plots": "Draw PNG charts: rates, latency, tokens, evals, evolution fitness and lineage.",
     "doctor": "Check settings, where data goes, what is reachable, and the store's size.",
     "ui": "Browse calls, traces, evals and give feedback in a local web app.",
+    "evals": "Run rule-based checks on stored LLM calls; list and summarize their results.",
+    "feedback": "Record good/bad feedback (comment, expected answer) on a trace.",
+    "alerts": "Judge the alert rules (error rate, latency, tokens, cost...) on the last window.",
+    "ingest": "Turn JSON log files of LLM calls into spans with cost and checks (--watch).",
+    "fake": "Record a realistic fake workload (calls, evals, feedback) for demos.",
 }
 
 

@@ -40,18 +40,15 @@ def span_id_int(value: Any, name: str = "span_id") -> int:
 def _id_int(value: Any, name: str, digits: int) -> int:
     if isinstance(value, bool):
         raise EvalError(f"{name}: expected {digits} hex digits, got {value!r}")
+    text = value.strip().lower().removeprefix("0x") if isinstance(value, str) else None
     if isinstance(value, int):
         out = value
-    elif (
-        isinstance(value, str)
-        and _HEX.match(value.strip())
-        and len(value.strip().removeprefix("0x")) <= digits
-    ):
-        out = int(value.strip(), 16)
+    elif text is not None and len(text) == digits and _HEX.match(text):
+        out = int(text, 16)
     else:
         hint = (
             " (that looks like a span id: pass it as span_id=, with the trace id)"
-            if (name == "trace_id" and isinstance(value, str) and len(value.strip()) == 16)
+            if name == "trace_id" and text is not None and len(text) == 16
             else ""
         )
         raise EvalError(f"{name}: expected {digits} hex digits, got {value!r}{hint}")

@@ -70,9 +70,9 @@ def call_from_row(row: Mapping[str, Any]) -> Call:
 class JudgeReport:
     """What ``agentel evals run`` did."""
 
-    calls: int = 0
-    judged: int = 0
-    already: int = 0
+    calls: int = 0  # calls read
+    judged: int = 0  # calls that got at least one new result
+    already: int = 0  # calls every selected check had judged before
     results: int = 0
     passed: int = 0
     failed: int = 0
@@ -116,7 +116,7 @@ def judge_stored_calls(
     specs = validate(names, params)
     wanted = {s.name for s in specs}
     report = JudgeReport()
-    cursor = ("", "")
+    cursor = ("1970-01-01 00:00:00.000000", "")
     while True:
         page = PAGE if limit is None else min(PAGE, limit - report.calls)
         if page <= 0:
@@ -143,16 +143,16 @@ def judge_stored_calls(
                 report.already += 1
                 continue
             outcome = evaluate(call_from_row(row), sorted(todo) if names else None, params)
-            report.judged += 1
+            fresh = [r for r in outcome.results if r.name in todo]
+            report.judged += bool(fresh)
             for name in outcome.skipped:
                 if name in todo:
                     report.skipped[name] += 1
             for name in outcome.errors:
                 report.errors[name] += 1
-            for result in outcome.results:
-                if result.name in todo:
-                    _count(report, result)
-                    emit(result, trace_id=row["trace_id"], span_id=row["span_id"])
+            for result in fresh:
+                _count(report, result)
+                emit(result, trace_id=row["trace_id"], span_id=row["span_id"])
         cursor = (rows[-1]["ts"], rows[-1]["span_id"])
         if progress is not None:
             progress(report.calls)

@@ -2,7 +2,7 @@
 -- time after the cursor (timestamp, span id), with their content, usage and timing, the checks
 -- already recorded on them, and the latest reference answer given in feedback on the call (or on
 -- the span right above it, or on its whole trace).
--- Parameters: since, until, run, model, cur_ts, cur_span, limit.
+-- Parameters: since, until, run, model, cur_ts, cur_span (the cursor: 1970-01-01 and '' to start), limit.
 WITH calls AS (
     SELECT Timestamp, TraceId, SpanId, ParentSpanId, Model, Provider, Operation,
         InputMessages, OutputMessages, SystemInstructions, InputTokens, OutputTokens,
@@ -11,7 +11,7 @@ WITH calls AS (
     WHERE Timestamp >= {since:DateTime64(9)} AND Timestamp < {until:DateTime64(9)}
       AND ({run:String} = '' OR Run = {run:String} OR RunId = {run:String})
       AND ({model:String} = '' OR Model = {model:String})
-      AND ({cur_span:String} = '' OR (Timestamp, SpanId) > (toDateTime64({cur_ts:String}, 9), {cur_span:String}))
+      AND (Timestamp, SpanId) > ({cur_ts:DateTime64(9)}, {cur_span:String})
     ORDER BY Timestamp, SpanId
     LIMIT {limit:UInt64}
 ),
