@@ -140,6 +140,7 @@ def _params(items: tuple[str, ...]) -> dict[str, dict[str, Any]]:
 
 def _load_check_modules(modules: tuple[str, ...]) -> None:
     """Import modules (dotted names or .py paths) whose ``@agentel.check`` functions register checks."""
+    import hashlib
     import importlib
     import importlib.util
 
@@ -148,7 +149,9 @@ def _load_check_modules(modules: tuple[str, ...]) -> None:
             if mod.endswith(".py") or os.sep in mod:
                 if not os.path.isfile(mod):
                     raise click.BadParameter(f"no file {mod!r}", param_hint="--checks-module")
-                name = "agentel_user_checks_" + uuid.uuid4().hex[:8]
+                name = "agentel_user_checks_" + hashlib.sha1(os.path.abspath(mod).encode()).hexdigest()[:12]
+                if name in sys.modules:
+                    continue
                 spec = importlib.util.spec_from_file_location(name, mod)
                 assert spec is not None and spec.loader is not None
                 module = importlib.util.module_from_spec(spec)

@@ -35,6 +35,7 @@ _REFUSALS = re.compile(
 )
 _FENCE = re.compile(r"^\s*```(?:json|JSON)?\s*\n(.*?)\n?```\s*$", re.DOTALL)
 _WORD = re.compile(r"\w+", re.UNICODE)
+_WITHHELD = "[REDACTED:content]"
 _MARKER = re.compile(r"\[REDACTED:([a-z0-9_]+)")
 # Beyond the redaction policy's patterns: personal data a policy keeps (it is not a secret) but
 # an answer should rarely contain.
@@ -45,7 +46,9 @@ _EXTRA_PII = {
 
 
 def _answer(call: Call) -> str | None:
-    if call.failed or call.response is None:
+    """The answer to judge; None when unknown (not captured, withheld by the capture switch) or
+    when the call failed."""
+    if call.failed or call.response is None or call.response.startswith(_WITHHELD):
         return None
     return call.response
 
@@ -174,7 +177,6 @@ def no_pii(call: Call, extra: bool = True) -> CheckResult | None:
         found.update(_MARKER.findall(redacted))
     if extra:
         found.update(name for name, rx in _EXTRA_PII.items() if rx.search(text))
-    found.discard("content")  # content withheld by the capture switch is not content of the answer
     if found:
         return verdict("no_pii", False, "found: " + ", ".join(sorted(found)))
     return verdict("no_pii", True)

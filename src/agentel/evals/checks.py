@@ -73,8 +73,9 @@ def register_check(
     ``applies(call, explicit)`` narrows where it runs (``json_valid`` runs by default only on
     calls that asked for JSON); ``explicit`` is True when the check was named by the caller.
 
-    Registering the same function again is a no-op; another function under a taken name is an
-    error unless ``replace=True`` (a user may override a built-in on purpose).
+    Registering the same function again (or the same definition from a re-imported module)
+    updates it; another function under a taken name is an error unless ``replace=True`` (a user
+    may override a built-in on purpose).
     """
     if not _NAME.match(name):
         raise EvalError(f"check name {name!r}: use lowercase letters, digits, '_', '.', '-' (e.g. 'no_pii')")
@@ -95,13 +96,19 @@ def register_check(
     spec = CheckSpec(name, fn, desc, default, dict(params), threshold, builtin, accepts, any_params, applies)
     with _lock:
         old = CHECKS.get(name)
-        if old is not None and old.fn is not fn and not replace:
+        if old is not None and old.fn is not fn and not replace and not _same_function(old.fn, fn):
             raise EvalError(
                 f"check {name!r} is already registered ({'built-in' if old.builtin else old.fn!r}); "
                 "pick another name or pass replace=True"
             )
         CHECKS[name] = spec
     return spec
+
+
+def _same_function(a: Callable[..., Any], b: Callable[..., Any]) -> bool:
+    """The same definition loaded again (a module re-imported or reloaded)."""
+    key = lambda f: (getattr(f, "__module__", None), getattr(f, "__qualname__", None))  # noqa: E731
+    return key(a) == key(b) and key(a) != (None, None)
 
 
 @overload
@@ -163,9 +170,10 @@ def get_check(name: str) -> CheckSpec:
 
 
 def list_checks() -> list[CheckSpec]:
-    """Every registered check, built-ins first, then by name."""
+    """Every registered check: built-ins first, each group in registration order."""
     _load_builtins()
-    return sorted(CHECKS.values(), key=lambda s: (not s.builtin, s.name))
+    order = {name: i for i, name in enumerate(CHECKS)}
+    return sorted(CHECKS.values(), key=lambda s: (not s.builtin, order[s.name]))
 
 
 def select(names: Iterable[str] | None) -> tuple[list[CheckSpec], bool]:

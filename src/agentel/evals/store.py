@@ -90,7 +90,9 @@ class JudgeReport:
             "failed": self.failed,
             "skipped": dict(self.skipped),
             "errors": dict(self.errors),
-            "by_check": {k: dict(v) for k, v in sorted(self.by_check.items())},
+            "by_check": {
+                k: {"passed": v["passed"], "failed": v["failed"]} for k, v in sorted(self.by_check.items())
+            },
         }
 
 
