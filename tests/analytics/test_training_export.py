@@ -85,3 +85,40 @@ def test_message_shapes() -> None:
         dataset.answer('[{"role":"assistant","parts":[{"type":"text","content":"[REDACTED:content]"}]}]')
         is None
     )
+
+
+def test_records_without_recorded_content_are_counted(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import openai
+
+    import agentel
+    from agentel.genai.instrumentors.openai import OpenAIInstrumentor
+    from agentel.store import apply, open_engine
+    from agentel.store.loader import load
+    from agentel.stubllm import StubLLMServer
+
+    agentel.configure(dir=str(tmp_path / "files"), metrics_interval_s=0, capture_content=False)
+    agentel.instrument_openai()
+    try:
+        with StubLLMServer(seed=1) as stub:
+            client = openai.OpenAI(base_url=stub.openai_base_url, api_key="sk-test", max_retries=0)
+            with agentel.generation.monitor("g") as mon:
+                with mon.generation() as g:
+                    client.chat.completions.create(
+                        model="gpt-4o-mini-2024-07-18", messages=[{"role": "user", "content": "secret plan"}]
+                    )
+                with mon.evaluation("ok", judged=g) as ev:
+                    ev.score(1.0)
+            client.close()
+    finally:
+        OpenAIInstrumentor().uninstrument()
+        agentel.shutdown()
+    eng = open_engine(str(tmp_path / "store"))
+    try:
+        apply(eng)
+        load(eng, [str(tmp_path / "files")])
+        report = dataset.ExportReport()
+        [rec] = list(dataset.records(eng, Window(), report=report))
+    finally:
+        eng.close()
+    assert report.without_content == 1
+    assert rec["prompt"] is None and rec["response"] is None and rec["scores"] == {"ok": 1.0}
