@@ -692,11 +692,27 @@ def ingest_cmd(
                     click.echo(json.dumps(report.as_dict(), indent=2))
                 else:
                     click.echo(report.summary())
+                    _ttl_hint(report.oldest_ns)
             else:
                 _watch(ingestor, poll, show, fmt)
     if run_dir and fmt == "table":
         click.echo(
             f"telemetry written to {run_dir}; reports load it automatically (or run `agentel load`)", err=True
+        )
+
+
+def _ttl_hint(oldest_ns: int | None) -> None:
+    """Say so when ingested calls are older than the store's TTL (they would be dropped on load)."""
+    import time
+
+    raw = os.environ.get("AGENTEL_TTL_DAYS", "30").strip() or "30"
+    if oldest_ns is None or not raw.isdigit() or int(raw) == 0:
+        return
+    if oldest_ns / 1e9 < time.time() - int(raw) * 86400:
+        click.echo(
+            f"agentel: some calls are older than the store's TTL ({raw} days): they are dropped when "
+            "loaded unless AGENTEL_TTL_DAYS=0 (or a longer TTL) is set for the load",
+            err=True,
         )
 
 

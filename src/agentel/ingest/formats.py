@@ -18,7 +18,8 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 from agentel.genai import content
@@ -94,16 +95,20 @@ def _seconds(value: Any, name: str) -> float | None:
     return float(value)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
 def parse_time_ns(value: Any, name: str = "timestamp") -> int:
     """Epoch seconds/ms/µs/ns (told apart by size) or an ISO 8601 string (UTC unless it says)."""
     if isinstance(value, bool):
         raise FormatError(f"{name}: expected a time, got {value!r}")
     if isinstance(value, (int, float)):
-        v = float(value)
-        if v <= 0 or math.isnan(v):
+        if not value > 0 or math.isinf(value):
             raise FormatError(f"{name}: expected a time after 1970, got {value!r}")
-        scale = 1e9 if v < 1e11 else 1e6 if v < 1e14 else 1e3 if v < 1e17 else 1.0
-        return int(v * scale)
+        scale = 10**9 if value < 1e11 else 10**6 if value < 1e14 else 10**3 if value < 1e17 else 1
+        if isinstance(value, int):
+            return value * scale
+        return int(Decimal(repr(value)) * scale)  # exact digits: a float product rounds at ns
     if isinstance(value, str):
         try:
             t = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
@@ -113,7 +118,7 @@ def parse_time_ns(value: Any, name: str = "timestamp") -> int:
             ) from None
         if t.tzinfo is None:
             t = t.replace(tzinfo=timezone.utc)
-        return int(t.timestamp() * 1e9)
+        return (t - _EPOCH) // timedelta(microseconds=1) * 1000
     raise FormatError(f"{name}: expected ISO 8601 or epoch seconds, got {type(value).__name__}")
 
 
@@ -263,7 +268,7 @@ def parse_openai_chat(obj: Mapping[str, Any], default_ns: int) -> Interaction:
         error_message=error_message,
     )
     if response and not error_type:
-        it.output_messages, it.finish_reasons = _openai_output(response.get("choices") or [])
+        it.output_messages, it.finish_reasons = _openai_output(response.get("choices", []))
         it.response_id = _str(response.get("id"), "response.id")
         it.response_model = _str(response.get("model"), "response.model")
         usage = response.get("usage")

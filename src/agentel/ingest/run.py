@@ -46,6 +46,7 @@ class FileOutcome:
     duplicates: int = 0  # interactions skipped: already ingested
     problems: list[str] = field(default_factory=list)
     reason: str = ""
+    oldest_ns: int | None = None  # the earliest call recorded (the store's TTL applies to it)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -76,6 +77,11 @@ class IngestReport:
     def duplicates(self) -> int:
         return sum(f.duplicates for f in self.files)
 
+    @property
+    def oldest_ns(self) -> int | None:
+        found = [f.oldest_ns for f in self.files if f.oldest_ns is not None]
+        return min(found) if found else None
+
     def summary(self) -> str:
         return (
             f"{len(self.files)} file(s): {self.count('ingested')} ingested, {self.count('duplicate')} "
@@ -95,6 +101,27 @@ class IngestReport:
             "duplicate_records": self.duplicates,
             "seconds": round(self.seconds, 3),
         }
+
+
+def _unclosed(text: str) -> bool:
+    """True when ``text`` ends inside a string or with brackets still open (a cut-off write)."""
+    depth = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+    return in_string or depth > 0
 
 
 def _msg(exc: json.JSONDecodeError) -> str:
@@ -212,6 +239,7 @@ class Ingestor:
                 self._record(it, item)
                 keys.append(it.key)
                 out.records += 1
+                out.oldest_ns = it.start_ns if out.oldest_ns is None else min(out.oldest_ns, it.start_ns)
         except _Bad as exc:
             out.outcome = "quarantined"
             out.reason = str(exc)
@@ -290,7 +318,7 @@ class Ingestor:
         try:
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
-            ends_early = exc.pos >= len(text.rstrip())
+            ends_early = exc.pos >= len(text.rstrip()) or _unclosed(text)
             raise _Bad(
                 f"invalid JSON at line {exc.lineno}, column {exc.colno}: {_msg(exc)}"
                 + (" (the file ends early: truncated?)" if ends_early else "")

@@ -142,7 +142,7 @@ class DirectorySource(LogSource):
                     st = entry.stat()
                 except OSError:
                     continue  # vanished between listing and stat
-                if now - st.st_mtime < self.settle_s:
+                if self.settle_s and now - st.st_mtime < self.settle_s:
                     continue
                 if self._recorded.get(name) == (st.st_size, st.st_mtime):
                     continue
