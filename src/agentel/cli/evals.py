@@ -60,10 +60,11 @@ def _window(since: str | None, until: str | None, window: str | None = None) -> 
 
 @contextmanager
 def _telemetry(kind: str, **overrides: Any) -> Iterator[str | None]:
-    """agentel configured for this command (files sink); yields the folder its files go to.
+    """agentel configured for this command; yields the folder its files go to (to load them).
 
-    When the process is configured already (a program calling the command in-process), its
-    pipeline is used and flushed, and nothing is yielded to load.
+    Files sink by default; with CLICKHOUSE_URL the direct sink only (nothing to load). When the
+    process is configured already (a program calling the command in-process), its pipeline is
+    used and flushed, and nothing is yielded to load.
     """
     from agentel import sdk
     from agentel.config import ConfigError
@@ -74,18 +75,21 @@ def _telemetry(kind: str, **overrides: Any) -> Iterator[str | None]:
         finally:
             sdk.force_flush()
         return
+    # With a ClickHouse server as the store (CLICKHOUSE_URL), the direct sink inserts the records
+    # itself; writing files too would have the next load insert them a second time.
+    server = bool(os.environ.get("CLICKHOUSE_URL"))
     try:
         settings = sdk.configure(
             service_name=f"agentel-{kind}",
             run_id=f"{kind}-{uuid.uuid4().hex[:12]}",
-            sinks=("files",),
+            sinks=() if server else ("files",),
             metrics_interval_s=0,
             **overrides,
         )
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     try:
-        yield settings.run_dir
+        yield None if server else settings.run_dir
     finally:
         sdk.shutdown()
 
