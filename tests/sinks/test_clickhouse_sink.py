@@ -25,16 +25,34 @@ class FlakyEngine:
         self.down = False
         self.closed = 0
 
-    def insert_jsonl(self, table: str, payload: bytes) -> None:
+    def _check(self) -> None:
         if self.down:
             raise StoreError("Connection refused (server unreachable)")
+
+    def insert_jsonl(self, table: str, payload: bytes) -> None:
+        self._check()
         self.inner.insert_jsonl(table, payload)
 
     def execute(self, sql: str, params: Any = None) -> None:
+        self._check()
         self.inner.execute(sql, params)
 
     def query(self, sql: str, params: Any = None) -> Any:
+        self._check()
         return self.inner.query(sql, params)
+
+    def finish(self, *shippers: Shipper) -> None:
+        """Take the server away for good and wait for the shippers' threads, then close the store.
+
+        chdb holds one data path per process: a shipper thread touching a closed store would
+        reopen it and break every later test that opens another path.
+        """
+        self.down = True
+        for sh in shippers:
+            sh.close(timeout_s=5)
+            sh._thread.join(10)
+            assert not sh._thread.is_alive()
+        self.inner.close()
 
     def close(self) -> None:
         self.closed += 1  # the shipper reconnects after a failure; the real engine stays open
@@ -77,7 +95,7 @@ def test_target_fails_mid_run_and_every_record_arrives(tmp_path: Path) -> None:
     assert real.query("SELECT count() FROM feedback").scalar() == 500
     assert shipper.stats.dropped_rows == 0 and shipper.stats.replayed_batches > 0
     assert not [n for n in os.listdir(tmp_path / "spill") if n.endswith(".jsonl")]
-    real.close()
+    flaky.finish(shipper)
 
 
 def test_spill_survives_the_process_and_is_replayed_by_the_next(tmp_path: Path) -> None:
@@ -97,8 +115,7 @@ def test_spill_survives_the_process_and_is_replayed_by_the_next(tmp_path: Path) 
     second = _shipper(flaky, tmp_path / "spill")  # a new process with the same AGENTEL_DIR
     assert second.flush(30)
     assert real.query("SELECT count() FROM otel_traces").scalar() == 50
-    second.close()
-    real.close()
+    flaky.finish(first, second)
 
 
 def test_drops_only_past_the_disk_budget_and_counted(tmp_path: Path) -> None:
@@ -118,8 +135,7 @@ def test_drops_only_past_the_disk_budget_and_counted(tmp_path: Path) -> None:
     assert 0 < shipper.stats.dropped_rows < 50
     spill_bytes = sum(os.path.getsize(tmp_path / "spill" / n) for n in os.listdir(tmp_path / "spill"))
     assert spill_bytes <= 20_000
-    shipper.close(timeout_s=0.2)
-    real.close()
+    flaky.finish(shipper)
 
 
 def test_unreachable_server_never_blocks_the_program(tmp_path: Path) -> None:
