@@ -186,11 +186,15 @@ class Ingestor:
 
     # --- one pass ---------------------------------------------------------------------------
 
-    def ingest_once(self, on_file: Callable[[FileOutcome], None] | None = None) -> IngestReport:
-        """Ingest every file the source offers now."""
+    def ingest_once(
+        self, on_file: Callable[[FileOutcome], None] | None = None, stop: threading.Event | None = None
+    ) -> IngestReport:
+        """Ingest every file the source offers now (until ``stop`` is set, between files)."""
         t0 = time.perf_counter()
         report = IngestReport()
         for item in self.source.iter_files():
+            if stop is not None and stop.is_set():
+                break
             outcome = self.ingest_file(item)
             report.files.append(outcome)
             if on_file is not None:
@@ -372,7 +376,7 @@ class Ingestor:
             raise ValueError(f"poll: must be a positive number of seconds, got {poll_s!r}")
         stop = stop or threading.Event()
         while not stop.is_set():
-            report = self.ingest_once(on_file)
+            report = self.ingest_once(on_file, stop)
             if on_report is not None and report.files:
                 on_report(report)
             stop.wait(poll_s)
