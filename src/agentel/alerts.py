@@ -18,7 +18,6 @@ import json
 import logging
 import math
 import os
-import queue
 import threading
 import time
 import weakref
@@ -51,6 +50,7 @@ RESOLVED = "resolved"
 DEFAULT_WINDOW_S = 300.0
 DEFAULT_MIN_CALLS = 5
 DEFAULT_QUEUE_SIZE = 10_000
+DRAIN_S = 0.25  # how often the thread moves queued samples into the window
 _CALL_OPERATIONS = frozenset(("chat", "text_completion", "generate_content"))
 
 
@@ -229,28 +229,24 @@ class RollingWindow:
         self.sums = dict.fromkeys(_FIELDS, 0.0)
         self.counts = dict.fromkeys(_FIELDS, 0)
 
-    @staticmethod
-    def _values(s: Sample) -> dict[str, float | None]:
-        total = None
-        if s.input_tokens is not None or s.output_tokens is not None:
-            total = (s.input_tokens or 0) + (s.output_tokens or 0)
-        return {
-            "duration_s": s.duration_s,
-            "input_tokens": s.input_tokens,
-            "output_tokens": s.output_tokens,
-            "total_tokens": total,
-            "conversation_length": s.conversation_length,
-        }
-
     def _apply(self, s: Sample, sign: int) -> None:
         self.calls += sign
         self.errors += sign * s.error
         self.successes += sign * s.succeeded
-        self.cost += sign * (s.cost_usd or 0.0)
-        for key, value in self._values(s).items():
+        if s.cost_usd:
+            self.cost += sign * s.cost_usd
+        sums, counts = self.sums, self.counts
+        inp, out = s.input_tokens, s.output_tokens
+        for key, value in (
+            ("duration_s", s.duration_s),
+            ("input_tokens", inp),
+            ("output_tokens", out),
+            ("total_tokens", None if inp is None and out is None else (inp or 0) + (out or 0)),
+            ("conversation_length", s.conversation_length),
+        ):
             if value is not None:
-                self.sums[key] += sign * value
-                self.counts[key] += sign
+                sums[key] += sign * value
+                counts[key] += sign
 
     def add(self, s: Sample, now: float) -> bool:
         """Add a sample; False (not added) when it is already older than the window."""
@@ -406,7 +402,9 @@ class AlertMonitor:
         self.interval_s = interval_s
         self.emit_events = emit_events
         self.queue_size = queue_size
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=queue_size)
+        # A deque bounded by a length check: append/popleft are atomic under the GIL and take
+        # no lock, so a producer never waits (the bound may be overshot by a racing append or two).
+        self._queue: deque[Any] = deque()
         self._lock = threading.Lock()  # the window and the rule states
         self._deliver_lock = threading.Lock()  # handlers see transitions one check at a time, in order
         self._firing: dict[str, Alert] = {}
@@ -454,19 +452,18 @@ class AlertMonitor:
         )
 
     def _put(self, item: Any) -> bool:
-        try:
-            self._queue.put_nowait(item)
+        if len(self._queue) < self.queue_size:
+            self._queue.append(item)
             return True
-        except queue.Full:
-            with self._drop_lock:
-                self.dropped += 1
-            try:
-                metric("agentel.telemetry.dropped").add(
-                    1, {"agentel.signal": "alerts", "agentel.reason": "queue_full"}
-                )
-            except Exception:  # counting must not make recording raise
-                pass
-            return False
+        with self._drop_lock:
+            self.dropped += 1
+        try:
+            metric("agentel.telemetry.dropped").add(
+                1, {"agentel.signal": "alerts", "agentel.reason": "queue_full"}
+            )
+        except Exception:  # counting must not make recording raise
+            pass
+        return False
 
     # -- consuming (the monitor's thread, or check()) ---------------------------------------
 
@@ -476,11 +473,11 @@ class AlertMonitor:
             self.late += 1
 
     def _drain(self, now: float) -> None:
-        get = self._queue.get_nowait
+        pop = self._queue.popleft
         while True:
             try:
-                item = get()
-            except queue.Empty:
+                item = pop()
+            except IndexError:
                 return
             self._take(item, now)
 
@@ -582,17 +579,14 @@ class AlertMonitor:
     def _loop(self) -> None:
         from agentel._internal.errors import record_internal_error
 
+        # Drain in bulk a few times a second rather than waking per sample: a consumer blocked
+        # in get() would be woken by every put and fight the application's threads for the GIL.
+        drain_every = min(DRAIN_S, self.interval_s)
         next_check = time.monotonic() + self.interval_s
-        get = self._queue.get
-        while not self._stop.is_set():
+        while not self._stop.wait(drain_every):
             try:
-                item = get(timeout=max(0.0, min(next_check - time.monotonic(), 0.5)))
                 with self._lock:
-                    now = self.clock()
-                    self._take(item, now)
-                    self._drain(now)
-            except queue.Empty:
-                pass
+                    self._drain(self.clock())
             except Exception as exc:  # never let the thread die silently
                 record_internal_error("alerts.consume", exc)
             if time.monotonic() >= next_check:
@@ -634,7 +628,7 @@ class AlertMonitor:
 
     def _after_fork(self) -> None:
         was_running = self._thread is not None
-        self._queue = queue.Queue(maxsize=self.queue_size)
+        self._queue = deque()
         self._lock = threading.Lock()
         self._deliver_lock = threading.Lock()
         self._drop_lock = threading.Lock()

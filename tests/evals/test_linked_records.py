@@ -29,6 +29,10 @@ def test_run_checks_records_each_result_on_the_current_span() -> None:
         "gen_ai.evaluation.score.label": "pass",
     }
     assert _attrs(events[1])["gen_ai.evaluation.explanation"] == "1 characters"
+    counted = {
+        p.attributes["gen_ai.evaluation.name"]: p.value for p in cap.metrics()["agentel.evaluation.results"]
+    }
+    assert counted == {"non_empty": 1, "length": 1}
 
 
 def test_run_checks_on_an_llm_call_judges_that_call_after_it_ended() -> None:
