@@ -388,6 +388,7 @@ class AlertMonitor:
         interval_s: float = 0.0,
         queue_size: int = DEFAULT_QUEUE_SIZE,
         emit_events: bool = True,
+        feed_spans: bool = False,
     ) -> None:
         if window_s <= 0:
             raise ConfigError(f"alert window: must be a positive number of seconds, got {window_s!r}")
@@ -401,6 +402,7 @@ class AlertMonitor:
         self.clock = clock
         self.interval_s = interval_s
         self.emit_events = emit_events
+        self.feed_spans = feed_spans  # follow the configured pipeline's LLM call spans
         self.queue_size = queue_size
         # A deque bounded by a length check: append/popleft are atomic under the GIL and take
         # no lock, so a producer never waits (the bound may be overshot by a racing append or two).
@@ -601,11 +603,12 @@ class AlertMonitor:
     def attach(self) -> bool:
         """Feed every LLM call span of the configured pipeline into this monitor.
 
-        Returns False when agentel is not configured yet (call again after ``configure()``;
-        :meth:`check` re-attaches to a re-configured pipeline by itself).
+        Returns False when agentel is not configured yet; from then on :meth:`check` attaches by
+        itself once it is (and re-attaches to a re-configured pipeline).
         """
         from agentel import sdk
 
+        self.feed_spans = True
         pipeline = sdk.current_pipeline()
         if pipeline is None:
             return False
@@ -619,7 +622,8 @@ class AlertMonitor:
         return True
 
     def _reattach(self) -> None:
-        if self._processor is not None and self._processor.monitor is self:
+        """Follow the pipeline in force: attach once configured, re-attach after a re-configure."""
+        if self.feed_spans and not self._stop.is_set():
             from agentel import sdk
 
             pipeline = sdk.current_pipeline()
@@ -754,14 +758,18 @@ def stop() -> None:
 
 
 def monitor() -> AlertMonitor:
-    """The process's alert monitor (created from the settings, without a thread, on first use)."""
+    """The process's alert monitor; on first use created from the settings, fed by the configured
+    pipeline's LLM call spans from then on, without a thread (judge with :func:`check_alerts`)."""
     global _default
     with _default_lock:
         if _default is None:
             settings = _settings()
             _default = AlertMonitor(
-                rules(settings.alert_thresholds, "AGENTEL_ALERT_THRESHOLDS"), window_s=settings.alert_window_s
+                rules(settings.alert_thresholds, "AGENTEL_ALERT_THRESHOLDS"),
+                window_s=settings.alert_window_s,
+                feed_spans=True,
             )
+            _default.attach()
         return _default
 
 

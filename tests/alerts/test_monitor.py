@@ -300,3 +300,20 @@ def test_bad_settings_fail_at_configure_time(monkeypatch: pytest.MonkeyPatch) ->
         AlertMonitor(interval_s=0.5)
     with pytest.raises(ConfigError, match="unknown alert rule"):
         alerts.rules({"latency": 3})
+
+
+def test_check_alerts_alone_watches_from_its_first_call() -> None:
+    agentel.configure(
+        sinks=(), metrics_interval_s=0, alert_thresholds={"min_calls": 1, "success_rate": "off"}
+    )
+    assert agentel.check_alerts() == []  # creates the process monitor, fed from now on
+    with pytest.raises(ConnectionError), agentel.llm_call(provider="openai", model="gpt-4o"):
+        raise ConnectionError("down")
+    assert [a.name for a in agentel.check_alerts()] == ["error_rate"]
+    agentel.shutdown()
+    agentel.configure(sinks=(), metrics_interval_s=0)  # a re-configure: the monitor follows it
+    agentel.check_alerts()
+    for _ in range(9):
+        with agentel.llm_call(provider="openai", model="gpt-4o") as call:
+            call.set_usage(10, 5)
+    assert agentel.check_alerts() == [] and alerts.monitor().stats().calls == 10
