@@ -173,9 +173,21 @@ def main() -> None:
         table(
             ("path", "rate", "note"),
             [
-                ("ingest, default checks (files sink)", f"{with_checks:,.0f} records/s", f"{args.records} agentel-format records"),
-                ("ingest, --no-checks", f"{without:,.0f} records/s", f"checks cost {without / with_checks:.2f}x"),
-                ("agentel evals run (embedded store)", f"{judged:,.0f} calls/s", f"{args.stored} stored calls, {results} results"),
+                (
+                    "ingest, default checks (files sink)",
+                    f"{with_checks:,.0f} records/s",
+                    f"{args.records} agentel-format records",
+                ),
+                (
+                    "ingest, --no-checks",
+                    f"{without:,.0f} records/s",
+                    f"checks cost {without / with_checks:.2f}x",
+                ),
+                (
+                    "agentel evals run (embedded store)",
+                    f"{judged:,.0f} calls/s",
+                    f"{args.stored} stored calls, {results} results",
+                ),
             ],
         )
     )

@@ -474,7 +474,9 @@ def check_alert_thresholds(values: Mapping[str, Any], label: str) -> dict[str, f
         try:
             number = float(text)
         except ValueError:
-            raise ConfigError(f"{label}: {name}={raw!r} is not a number (or 'off' to turn the rule off)") from None
+            raise ConfigError(
+                f"{label}: {name}={raw!r} is not a number (or 'off' to turn the rule off)"
+            ) from None
         if number < 0:
             raise ConfigError(f"{label}: {name}={raw!r} must not be negative")
         out[name] = number
