@@ -8,12 +8,12 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 
 from click.testing import Result
+from evals_store import as_json, rows, store
 
 from agentel import fake
 from agentel.analytics import questions
 from agentel.analytics.window import Window
 from agentel.testing import capture
-from conftest import as_json, rows, store
 
 
 def test_fake_workload_lands_in_every_view(agentel_cli: Callable[..., Result]) -> None:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from click.testing import Result
+from evals_store import as_json, rows, store
 
 import agentel
 from agentel.analytics import questions
 from agentel.analytics.window import Window
-from conftest import as_json, rows, store
 
 GOOD_MODEL, BAD_MODEL = "gpt-4o-mini", "claude-3-5-haiku-latest"
 

@@ -13,7 +13,7 @@ from typing import IO
 
 import pytest
 from click.testing import CliRunner
-from samples import agentel_record, anthropic_pair, openai_pair, write_json, write_jsonl
+from ingest_samples import agentel_record, anthropic_pair, openai_pair, write_json, write_jsonl
 
 import agentel
 from agentel.cli import cli

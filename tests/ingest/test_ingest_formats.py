@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from samples import agentel_record, anthropic_pair, openai_pair
+from ingest_samples import agentel_record, anthropic_pair, openai_pair
 
 from agentel.ingest import FormatError, detect, parse_record
 from agentel.ingest.formats import parse_time_ns

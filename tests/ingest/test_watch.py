@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from samples import agentel_record, openai_pair, write_json
+from ingest_samples import agentel_record, openai_pair, write_json
 
 from agentel.ingest import DirectorySource, FileOutcome, Ingestor
 from agentel.testing import capture
