@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 import agentel
 from agentel.sinks.clickhouse import ClickHouseLogExporter, ClickHouseSpanExporter, Shipper
@@ -41,12 +44,15 @@ class FlakyEngine:
         self._check()
         return self.inner.query(sql, params)
 
+    shippers: list[Shipper]
+
     def finish(self, *shippers: Shipper) -> None:
         """Take the server away for good and wait for the shippers' threads, then close the store.
 
         chdb holds one data path per process: a shipper thread touching a closed store would
         reopen it and break every later test that opens another path.
         """
+        agentel.shutdown()
         self.down = True
         for sh in shippers:
             sh.close(timeout_s=5)
@@ -58,8 +64,28 @@ class FlakyEngine:
         self.closed += 1  # the shipper reconnects after a failure; the real engine stays open
 
 
+@pytest.fixture
+def make_flaky(tmp_path: Path) -> Iterator[Callable[[], tuple[Any, FlakyEngine]]]:
+    """(real engine, flaky wrapper); the shippers are stopped and the store closed even on failure."""
+    made: list[FlakyEngine] = []
+
+    def make() -> tuple[Any, FlakyEngine]:
+        real = open_engine(str(tmp_path / "store"))
+        apply(real)
+        flaky = FlakyEngine(real)
+        flaky.shippers = []
+        made.append(flaky)
+        return real, flaky
+
+    yield make
+    for flaky in made:
+        flaky.finish(*flaky.shippers)
+
+
 def _shipper(engine: FlakyEngine, spill: Path, **kw: Any) -> Shipper:
-    return Shipper(lambda: engine, str(spill), retry_initial_s=0.02, retry_max_s=0.1, prepare=apply, **kw)
+    sh = Shipper(lambda: engine, str(spill), retry_initial_s=0.02, retry_max_s=0.1, prepare=apply, **kw)
+    engine.shippers.append(sh)
+    return sh
 
 
 def _emit(start: int, n: int) -> None:
@@ -68,9 +94,8 @@ def _emit(start: int, n: int) -> None:
             agentel.event("agentel.feedback", **{"agentel.feedback.comment": f"c{i}"})
 
 
-def test_target_fails_mid_run_and_every_record_arrives(tmp_path: Path) -> None:
-    real = open_engine(str(tmp_path / "store"))
-    flaky = FlakyEngine(real)
+def test_target_fails_mid_run_and_every_record_arrives(tmp_path: Path, make_flaky: Any) -> None:
+    real, flaky = make_flaky()
     shipper = _shipper(flaky, tmp_path / "spill")
     db = real.database
     agentel.configure(
@@ -85,6 +110,7 @@ def test_target_fails_mid_run_and_every_record_arrives(tmp_path: Path) -> None:
     flaky.down = True  # the server goes away mid-run
     _emit(200, 300)
     agentel.force_flush()
+    assert shipper.flush(20, deliver=False)  # handed over and either inserted or spilled
     assert shipper.stats.spilled_batches > 0 and shipper.stats.failures > 0
     assert any(n.endswith(".jsonl") for n in os.listdir(tmp_path / "spill"))
     flaky.down = False  # ... and comes back
@@ -95,13 +121,10 @@ def test_target_fails_mid_run_and_every_record_arrives(tmp_path: Path) -> None:
     assert real.query("SELECT count() FROM feedback").scalar() == 500
     assert shipper.stats.dropped_rows == 0 and shipper.stats.replayed_batches > 0
     assert not [n for n in os.listdir(tmp_path / "spill") if n.endswith(".jsonl")]
-    flaky.finish(shipper)
 
 
-def test_spill_survives_the_process_and_is_replayed_by_the_next(tmp_path: Path) -> None:
-    real = open_engine(str(tmp_path / "store"))
-    apply(real)
-    flaky = FlakyEngine(real)
+def test_spill_survives_the_process_and_is_replayed_by_the_next(tmp_path: Path, make_flaky: Any) -> None:
+    real, flaky = make_flaky()
     flaky.down = True
     first = _shipper(flaky, tmp_path / "spill")
     agentel.configure(
@@ -115,13 +138,10 @@ def test_spill_survives_the_process_and_is_replayed_by_the_next(tmp_path: Path) 
     second = _shipper(flaky, tmp_path / "spill")  # a new process with the same AGENTEL_DIR
     assert second.flush(30)
     assert real.query("SELECT count() FROM otel_traces").scalar() == 50
-    flaky.finish(first, second)
 
 
-def test_drops_only_past_the_disk_budget_and_counted(tmp_path: Path) -> None:
-    real = open_engine(str(tmp_path / "store"))
-    apply(real)
-    flaky = FlakyEngine(real)
+def test_drops_only_past_the_disk_budget_and_counted(tmp_path: Path, make_flaky: Any) -> None:
+    real, flaky = make_flaky()
     flaky.down = True
     shipper = _shipper(flaky, tmp_path / "spill", budget_bytes=20_000)
     batch = b'{"Body": "' + b"x" * 1000 + b'"}\n'
@@ -135,7 +155,6 @@ def test_drops_only_past_the_disk_budget_and_counted(tmp_path: Path) -> None:
     assert 0 < shipper.stats.dropped_rows < 50
     spill_bytes = sum(os.path.getsize(tmp_path / "spill" / n) for n in os.listdir(tmp_path / "spill"))
     assert spill_bytes <= 20_000
-    flaky.finish(shipper)
 
 
 def test_unreachable_server_never_blocks_the_program(tmp_path: Path) -> None:
