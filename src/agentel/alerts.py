@@ -374,7 +374,7 @@ class AlertMonitor:
     """A rolling window fed through a bounded queue, rules judged on it, handlers told of changes.
 
     ``clock`` returns seconds since the epoch (tests pass a controllable one). With
-    ``interval_s`` > 0, :meth:`start` runs a daemon thread that drains the queue continuously and
+    ``interval_s`` > 0, :meth:`start` runs a daemon thread that drains the queue every 250 ms and
     judges the rules every ``interval_s``; :meth:`check` judges at once (and drains first).
     """
 
@@ -408,7 +408,8 @@ class AlertMonitor:
         # no lock, so a producer never waits (the bound may be overshot by a racing append or two).
         self._queue: deque[Any] = deque()
         self._lock = threading.Lock()  # the window and the rule states
-        self._deliver_lock = threading.Lock()  # handlers see transitions one check at a time, in order
+        # handlers see transitions one check at a time, in order (re-entrant: a handler may check)
+        self._deliver_lock = threading.RLock()
         self._firing: dict[str, Alert] = {}
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -634,7 +635,7 @@ class AlertMonitor:
         was_running = self._thread is not None
         self._queue = deque()
         self._lock = threading.Lock()
-        self._deliver_lock = threading.Lock()
+        self._deliver_lock = threading.RLock()
         self._drop_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = None
