@@ -653,12 +653,19 @@ class AlertSpanProcessor(SpanProcessor):
         mon = self.monitor
         if mon is None:
             return
-        attrs = span.attributes
-        if not attrs or ("gen_ai.request.model" not in attrs and "gen_ai.response.model" not in attrs):
-            return
-        if attrs.get("gen_ai.operation.name", "chat") not in _CALL_OPERATIONS:
-            return
-        mon._put(span)
+        try:
+            attrs = span.attributes
+            if not attrs or ("gen_ai.request.model" not in attrs and "gen_ai.response.model" not in attrs):
+                return
+            if attrs.get("gen_ai.operation.name", "chat") not in _CALL_OPERATIONS:
+                return
+            mon._put(span)
+        except Exception as exc:  # hot path: no context manager; never into the application
+            from agentel._internal import errors
+
+            errors.record_internal_error("alerts.span_feed", exc)
+            if errors.RAISE:
+                raise
 
     def shutdown(self) -> None:
         self.monitor = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 import agentel
@@ -145,3 +147,25 @@ def test_a_call_object_carries_ids_for_results_from_elsewhere() -> None:
         0x0AF7651916CD43DD8448EB211C80319C,
         0xB7AD6B7169203331,
     )
+
+
+def test_emission_never_raises_into_the_app_but_strict_redaction_may(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agentel._internal import errors
+    from agentel.evals import emit
+    from agentel.redaction import StrictRedactionError
+
+    monkeypatch.setattr(errors, "RAISE", False)  # as in production
+    with capture() as cap:
+
+        def broken(*a: object, **k: object) -> None:
+            raise RuntimeError("pipeline bug")
+
+        module = sys.modules["agentel.evals.feedback"]  # (agentel.evals.feedback is the function)
+        monkeypatch.setattr(module, "emit_linked", broken)
+        agentel.feedback("0af7651916cd43dd8448eb211c80319c", good=True)  # swallowed, counted
+        assert errors.internal_error_counts()["evals.feedback.emit"] >= 1
+        monkeypatch.setattr(module, "emit_linked", emit.emit_linked)
+    with capture(redaction_strict=True, redaction_strict_action="raise"):
+        with pytest.raises(StrictRedactionError):
+            agentel.feedback("0af7651916cd43dd8448eb211c80319c", good=False, comment="mail bob@example.com")
+    assert cap.events("agentel.feedback") == []

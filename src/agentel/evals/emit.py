@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from opentelemetry import context as otel_context
@@ -17,6 +18,8 @@ from opentelemetry import trace as trace_api
 from opentelemetry._logs import SeverityNumber, get_logger
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
+from agentel._internal import errors
+from agentel._internal.errors import record_internal_error
 from agentel.evals.model import CheckResult, EvalError
 from agentel.evals.names import EVALUATION_RESULTS
 from agentel.registry import REGISTRY, SEVERITIES, EventSpec
@@ -56,6 +59,22 @@ def _id_int(value: Any, name: str, digits: int) -> int:
     if not 0 < out < 1 << (4 * digits):
         raise EvalError(f"{name}: {value!r} is not a valid id (zero or too large)")
     return out
+
+
+@contextmanager
+def guarded(site: str) -> Iterator[None]:
+    """Emission never raises into the application — except a strict-redaction refusal with
+    ``AGENTEL_REDACTION_STRICT_ACTION=raise``, which exists to reach the caller."""
+    try:
+        yield
+    except Exception as exc:
+        from agentel.redaction.processors import StrictRedactionError
+
+        if isinstance(exc, StrictRedactionError):
+            raise
+        record_internal_error(site, exc)
+        if errors.RAISE:
+            raise
 
 
 def hex_trace(value: int) -> str:

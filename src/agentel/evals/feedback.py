@@ -18,7 +18,7 @@ from typing import Any
 from opentelemetry import trace as trace_api
 from opentelemetry.trace import Span, SpanContext
 
-from agentel.evals.emit import FEEDBACK_EVENT, emit_linked, span_id_int, trace_id_int
+from agentel.evals.emit import FEEDBACK_EVENT, emit_linked, guarded, span_id_int, trace_id_int
 from agentel.evals.model import EvalError
 from agentel.evals.names import FEEDBACK_RECEIVED
 from agentel.registry import metric
@@ -65,16 +65,23 @@ def feedback(
     if good is not None and not isinstance(good, bool):
         raise EvalError(f"feedback(): good must be True, False or None, got {good!r}")
     tid, sid = _target_ids(trace_id, span_id)
+    with guarded("evals.feedback.emit"):
+        _emit(tid, sid, good, comment, reference_answer, timestamp_ns)
+
+
+def _emit(
+    tid: int, sid: int | None, good: bool | None, comment: str | None, reference: str | None, ts: int | None
+) -> None:
     emit_linked(
         FEEDBACK_EVENT,
         {
             "agentel.feedback.good": good,
             "agentel.feedback.comment": comment or None,
-            "agentel.feedback.reference_answer": reference_answer or None,
+            "agentel.feedback.reference_answer": reference or None,
         },
         trace_id=tid,
         span_id=sid,
-        timestamp_ns=timestamp_ns,
+        timestamp_ns=ts,
     )
     metric(FEEDBACK_RECEIVED).add(1, {"agentel.feedback.good": "none" if good is None else str(good).lower()})
 

@@ -16,9 +16,8 @@ from typing import Any
 
 from opentelemetry import trace as trace_api
 
-from agentel._internal.errors import handle_internal_errors
 from agentel.evals import checks as registry
-from agentel.evals.emit import emit_result
+from agentel.evals.emit import emit_result, guarded
 from agentel.evals.model import Call, CheckResult, EvalError, parse_messages
 
 _log = logging.getLogger("agentel.internal")
@@ -159,7 +158,7 @@ def run_checks(
         base = dataclasses.replace(base, **overrides)
     outcome = evaluate(base, names, params)
     if emit and outcome.results:
-        with handle_internal_errors("evals.run_checks.emit"):
+        with guarded("evals.run_checks.emit"):
             ctx = (judged if judged is not None else trace_api.get_current_span()).get_span_context()
             tid = ctx.trace_id if ctx.is_valid else None
             sid = ctx.span_id if ctx.is_valid else None
