@@ -110,8 +110,8 @@ def ingest_rate(records: int, checks: bool) -> float:
 
 
 def judge_rate(stored: int) -> tuple[float, int]:
-    from agentel import fake
     from agentel.analytics.window import Window
+    from agentel.demo import fake
     from agentel.evals.store import judge_stored_calls
     from agentel.store import apply, open_engine
     from agentel.store.loader import load

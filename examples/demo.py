@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = ap.parse_args(argv)
 
-    from agentel.stubllm import StubLLMServer
+    from agentel.testing.stubllm import StubLLMServer
 
     t0 = time.perf_counter()
     data = Path(args.dir or os.environ.get("AGENTEL_DIR") or ".agentel").resolve()

@@ -1,7 +1,7 @@
 """Where the examples' LLM clients point: a local stub server, so they run anywhere, offline.
 
 ``AGENTEL_STUB_URL`` (set by ``examples/demo.py``) names a running stub; without it each example
-starts its own (``agentel.stubllm``: OpenAI/Anthropic-shaped replies, some injected failures).
+starts its own (``agentel.testing.stubllm``: OpenAI/Anthropic-shaped replies, some injected failures).
 The clients are the real ``openai`` and ``anthropic`` SDKs — point them at a real endpoint
 (``base_url=``, ``api_key=``) and nothing else in the examples changes.
 
@@ -23,7 +23,7 @@ from typing import Any
 import anthropic
 import openai
 
-from agentel.stubllm import StubLLMServer
+from agentel.testing.stubllm import StubLLMServer
 
 # median seconds per model (lognormal spread): small models answer faster
 MEDIAN_LATENCY_S = {

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agentel.stubllm import StubLLMServer
+from agentel.testing.stubllm import StubLLMServer
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = {

@@ -94,7 +94,7 @@ def test_records_without_recorded_content_are_counted(tmp_path) -> None:  # type
     from agentel.genai.instrumentors.openai import OpenAIInstrumentor
     from agentel.store import apply, open_engine
     from agentel.store.loader import load
-    from agentel.stubllm import StubLLMServer
+    from agentel.testing.stubllm import StubLLMServer
 
     agentel.configure(dir=str(tmp_path / "files"), metrics_interval_s=0, capture_content=False)
     agentel.instrument_openai()

@@ -112,7 +112,7 @@ def test_an_instrumented_app_under_agentel_run_reaches_the_store_through_the_col
 ) -> None:
     import os
 
-    from agentel.stubllm import StubLLMServer
+    from agentel.testing.stubllm import StubLLMServer
 
     collector = start_collector(without_clickhouse(load_config()))
     with StubLLMServer(seed=3) as stub:

@@ -10,9 +10,9 @@ from datetime import datetime, timezone
 from click.testing import Result
 from evals_store import as_json, rows, store
 
-from agentel import fake
 from agentel.analytics import questions
 from agentel.analytics.window import Window
+from agentel.demo import fake
 from agentel.testing import capture
 
 

@@ -12,7 +12,7 @@ import pytest
 import agentel
 from agentel.genai.instrumentors.anthropic import AnthropicInstrumentor
 from agentel.genai.instrumentors.openai import OpenAIInstrumentor
-from agentel.stubllm import StubLLMServer
+from agentel.testing.stubllm import StubLLMServer
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,8 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 from agentel.genai import semconv as sc
 from agentel.genai.instrumentors.anthropic import AnthropicInstrumentor
-from agentel.stubllm import StubLLMServer
 from agentel.testing import capture
+from agentel.testing.stubllm import StubLLMServer
 
 pytestmark = pytest.mark.usefixtures("instrumented")
 NAME = f"chat {ANTHROPIC_MODEL}"

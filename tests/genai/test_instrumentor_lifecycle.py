@@ -26,8 +26,8 @@ from agentel.genai.call import LLMCall
 from agentel.genai.instrumentors import _base
 from agentel.genai.instrumentors.anthropic import AnthropicInstrumentor
 from agentel.genai.instrumentors.openai import OpenAIInstrumentor
-from agentel.stubllm import StubLLMServer
 from agentel.testing import capture
+from agentel.testing.stubllm import StubLLMServer
 
 
 def _targets() -> dict[str, Any]:

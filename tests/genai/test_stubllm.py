@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from agentel.stubllm import StubLLMServer
+from agentel.testing.stubllm import StubLLMServer
 
 
 def _post(
@@ -82,7 +82,7 @@ def test_sse_streams_end_with_done_and_carry_usage_only_when_asked() -> None:
 
 def test_the_command_line_serves_until_stopped() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "agentel.stubllm", "--port", "0", "--seed", "5"],
+        [sys.executable, "-m", "agentel.testing.stubllm", "--port", "0", "--seed", "5"],
         stdout=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},

@@ -9,7 +9,7 @@ import pytest
 
 import agentel
 from agentel.genai.instrumentors.openai import OpenAIInstrumentor
-from agentel.stubllm import StubLLMServer
+from agentel.testing.stubllm import StubLLMServer
 
 
 @pytest.fixture(scope="session")

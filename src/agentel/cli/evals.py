@@ -794,7 +794,7 @@ def fake_cmd(
     fmt: str,
 ) -> None:
     """Record a realistic fake workload (calls, evals, feedback) for dashboards and demos."""
-    from agentel import fake
+    from agentel.demo import fake
 
     ttl = os.environ.get("AGENTEL_TTL_DAYS", "30")
     if ttl.isdigit() and int(ttl) and hours > int(ttl) * 24:

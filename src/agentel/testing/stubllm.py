@@ -4,7 +4,7 @@
         openai.OpenAI(base_url=srv.base_url + "/v1", api_key="x")
         anthropic.Anthropic(base_url=srv.base_url, api_key="x")
 
-or ``python -m agentel.stubllm --port 8080``. It listens on 127.0.0.1 (port 0 = OS-chosen) and
+or ``python -m agentel.testing.stubllm --port 8080``. It listens on 127.0.0.1 (port 0 = OS-chosen) and
 answers, with bodies shaped like the real APIs':
 
 - ``POST /v1/chat/completions`` — JSON, or SSE with ``stream=true`` (a final usage chunk only when
@@ -872,9 +872,9 @@ def _messages(stub: StubLLMServer, body: dict[str, Any]) -> _Reply:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m agentel.stubllm --port 8080``: serve until interrupted."""
+    """``python -m agentel.testing.stubllm --port 8080``: serve until interrupted."""
     parser = argparse.ArgumentParser(
-        prog="python -m agentel.stubllm", description=__doc__.splitlines()[0] if __doc__ else None
+        prog="python -m agentel.testing.stubllm", description=__doc__.splitlines()[0] if __doc__ else None
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 = OS-chosen (printed)")
