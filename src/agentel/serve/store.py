@@ -1,0 +1,314 @@
+"""The served store: one embedded engine shared by every thread of ``agentel serve``.
+
+chdb runs one session per data directory, so the server keeps exactly one ``EmbeddedEngine`` and
+serialises every call on it with a re-entrant lock (the file loader, the OTLP receiver, the UI
+and the ClickHouse HTTP interface all go through here). ``LockedEngine`` implements the store's
+``Engine`` protocol, plus :meth:`LockedEngine.raw` / :meth:`LockedEngine.run` for the HTTP
+interface: a statement in any format, per-request settings/database/parameters, and
+``INSERT … FORMAT X`` with the data as bytes, streamed into chdb's own input-format parser
+(``send_insert``: no temp file, no re-encoding, any format — Native, RowBinary, Arrow, Parquet,
+JSONEachRow, CSV …).
+
+Because the chdb session is shared, per-request settings and the request's database are applied
+with ``SET``/``USE`` and restored afterwards, under the lock; a client's own ``SET``/``USE``
+statement (meaningless without a session over HTTP) is accepted and has no effect.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from agentel.store.engine import Engine, Result, StoreError
+
+# Settings that belong to the HTTP layer (or that a shared session must not take): never SET.
+HTTP_ONLY = frozenset(
+    {
+        "query",
+        "database",
+        "default_format",
+        "user",
+        "password",
+        "query_id",
+        "session_id",
+        "session_timeout",
+        "session_check",
+        "compress",
+        "decompress",
+        "buffer_size",
+        "wait_end_of_query",
+        "role",
+        "quota_key",
+        "client_protocol_version",
+        "readonly",
+        "enable_http_compression",
+        "http_zlib_compression_level",
+        "http_native_compression_disable_checksumming_on_decompress",
+        "send_progress_in_http_headers",
+        "http_headers_progress_interval_ms",
+        "http_wait_end_of_query",
+        "http_response_buffer_size",
+        "cancel_http_readonly_queries_on_client_close",
+        "add_http_cors_header",
+        "max_query_size",  # we parse the query ourselves; the embedded engine keeps its limit
+        "log_queries",
+        "allow_experimental_analyzer",
+        "opentelemetry_start_trace_probability",
+    }
+)
+
+_COMMENTS = re.compile(r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.S)
+_FIRST_WORD = re.compile(r"[A-Za-z]+")
+# INSERT INTO … FORMAT Name <data>: the statement head ends after the format name
+_INSERT_FORMAT = re.compile(rb"\bFORMAT\s+([A-Za-z][A-Za-z0-9_]*)[ \t]*(?:\r?\n|[ \t]|\Z)", re.I)
+_TRAILING_FORMAT = re.compile(r"\bFORMAT\s+([A-Za-z][A-Za-z0-9_]*)\s*;?\s*\Z", re.I)
+_SETTING_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def first_keyword(sql: str) -> str:
+    """The statement's first keyword, upper-cased ('' for an empty statement)."""
+    head = _COMMENTS.match(sql)
+    rest = sql[head.end() :] if head else sql
+    m = _FIRST_WORD.match(rest)
+    return m.group(0).upper() if m else ""
+
+
+def split_insert(text: bytes) -> tuple[str, str, bytes] | None:
+    """``INSERT … FORMAT X\\n<data>`` → (statement head without FORMAT, X, data); None when the
+    text is not an INSERT with a FORMAT clause (``INSERT … VALUES``/``SELECT`` run as SQL)."""
+    probe = text[:65536].decode("latin-1")
+    if first_keyword(probe) != "INSERT":
+        return None
+    m = _INSERT_FORMAT.search(text, 0, 65536)
+    if m is None:
+        return None
+    head = text[: m.start()].decode("utf-8", errors="strict").strip()
+    # VALUES before FORMAT means the word FORMAT was in the data
+    if re.search(r"\bVALUES\b", head, re.I) or re.search(r"\bSELECT\b", head, re.I):
+        return None
+    data = text[m.end() :]
+    return head, m.group(1).decode("ascii"), data
+
+
+def output_format(sql: str, default: str) -> str:
+    """The format a statement's result comes in: its own ``FORMAT`` clause, else ``default``."""
+    m = _TRAILING_FORMAT.search(sql)
+    return m.group(1) if m else default
+
+
+@dataclass
+class RawResult:
+    """A statement's output bytes and the counters of ``X-ClickHouse-Summary``."""
+
+    data: bytes
+    fmt: str
+    read_rows: int = 0
+    read_bytes: int = 0
+    written_rows: int = 0
+    written_bytes: int = 0
+    elapsed_ns: int = 0
+
+    def summary(self) -> dict[str, str]:
+        return {
+            "read_rows": str(self.read_rows),
+            "read_bytes": str(self.read_bytes),
+            "written_rows": str(self.written_rows),
+            "written_bytes": str(self.written_bytes),
+            "total_rows_to_read": str(self.read_rows),
+            "result_rows": "0",
+            "result_bytes": str(len(self.data)),
+            "elapsed_ns": str(self.elapsed_ns),
+        }
+
+
+def _setting_literal(value: Any) -> str:
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+class LockedEngine:
+    """An ``EmbeddedEngine`` shared by threads: every call holds one re-entrant lock."""
+
+    kind = "embedded"
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self.database = engine.database
+        self.lock = threading.RLock()
+        self._known: dict[str, str] = {}  # session setting values we have seen (name → value)
+        self.queries = 0  # statements run through raw()/run(), for the server's status
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    @property
+    def path(self) -> str:
+        return str(getattr(self._engine, "path", ""))
+
+    # --- the Engine protocol -------------------------------------------------------------
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
+        with self.lock:
+            self._engine.execute(sql, params)
+
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> Result:
+        with self.lock:
+            return self._engine.query(sql, params)
+
+    def query_raw(self, sql: str, fmt: str, params: Mapping[str, Any] | None = None) -> bytes:
+        with self.lock:
+            return self._engine.query_raw(sql, fmt, params)
+
+    def insert(self, table: str, rows: Iterable[Mapping[str, Any]]) -> int:
+        with self.lock:
+            return self._engine.insert(table, rows)
+
+    def insert_jsonl(self, table: str, payload: bytes) -> None:
+        with self.lock:
+            self._engine.insert_jsonl(table, payload)
+
+    def close(self) -> None:
+        with self.lock:
+            self._engine.close()
+
+    # --- the HTTP interface --------------------------------------------------------------
+    def raw(
+        self,
+        sql: str,
+        fmt: str,
+        params: Mapping[str, Any] | None = None,
+        body: bytes | None = None,
+        *,
+        settings: Mapping[str, str] | None = None,
+        database: str | None = None,
+    ) -> bytes:
+        """Run one statement; its output in ``fmt`` (unless the SQL names its own FORMAT).
+
+        With ``body``, ``sql`` is ``INSERT INTO t [(cols)] [SETTINGS …] [FORMAT X]`` and ``body``
+        is the data, in X (else in ``fmt``)."""
+        return self.run(sql, fmt, params, body, settings=settings, database=database).data
+
+    def run(
+        self,
+        sql: str,
+        fmt: str,
+        params: Mapping[str, Any] | None = None,
+        body: bytes | None = None,
+        *,
+        settings: Mapping[str, str] | None = None,
+        database: str | None = None,
+    ) -> RawResult:
+        conn = getattr(self._engine, "_conn", None)
+        if conn is None:
+            raise StoreError("the served store needs the embedded engine")
+        keyword = first_keyword(sql)
+        if body is None and keyword in ("SET", "USE"):
+            # over HTTP without a session these change nothing beyond the statement itself;
+            # on the shared chdb session they would leak into every other client
+            return RawResult(b"", fmt)
+        with self.lock, self._session(conn, settings or {}, database):
+            self.queries += 1
+            start = time.perf_counter_ns()
+            try:
+                if body is not None:
+                    head = sql.strip().rstrip(";")
+                    m = _TRAILING_FORMAT.search(head)
+                    in_fmt = fmt
+                    if m:
+                        in_fmt, head = m.group(1), head[: m.start()].rstrip()
+                    with conn.send_insert(head, in_fmt) as ins:
+                        if body:
+                            ins.append(body)
+                        res = ins.finish()
+                    return RawResult(
+                        b"",
+                        in_fmt,
+                        written_rows=int(res.rows_written),
+                        written_bytes=int(res.bytes_written),
+                        elapsed_ns=time.perf_counter_ns() - start,
+                    )
+                out_fmt = output_format(sql, fmt)
+                r = conn.query(sql, fmt, params=dict(params) if params else None)
+                return RawResult(
+                    bytes(r.bytes() or b""),
+                    out_fmt,
+                    read_rows=_int(r, "rows_read"),
+                    read_bytes=_int(r, "bytes_read"),
+                    written_rows=_int(r, "rows_written"),
+                    written_bytes=_int(r, "bytes_written"),
+                    elapsed_ns=time.perf_counter_ns() - start,
+                )
+            except StoreError:
+                raise
+            except Exception as exc:
+                raise StoreError(_message(exc)) from None
+
+    @contextmanager
+    def _session(self, conn: Any, settings: Mapping[str, str], database: str | None) -> Iterator[None]:
+        """Apply the request's settings and database to the shared session; restore them after."""
+        wanted = {k: str(v) for k, v in settings.items() if k not in HTTP_ONLY}
+        for name in wanted:
+            if not _SETTING_NAME.match(name):
+                raise StoreError(f"Code: 115. DB::Exception: Unknown setting '{name}'. (UNKNOWN_SETTING)")
+        missing = [k for k in wanted if k not in self._known]
+        if missing:
+            try:
+                got = conn.query(
+                    "SELECT name, value FROM system.settings WHERE name IN {names:Array(String)}",
+                    "JSONCompact",
+                    params={"names": "[" + ",".join(_setting_literal(n) for n in missing) + "]"},
+                )
+            except Exception as exc:
+                raise StoreError(_message(exc)) from None
+            import json
+
+            for name, value in json.loads(got.bytes() or b'{"data":[]}')["data"]:
+                self._known[name] = value
+        restore: dict[str, str] = {}
+        switched = False
+        try:
+            for name, value in wanted.items():
+                if self._known.get(name) == value:
+                    continue
+                if name not in self._known:
+                    raise StoreError(f"Code: 115. DB::Exception: Unknown setting '{name}'. (UNKNOWN_SETTING)")
+                _set(conn, f"SET {name} = {_setting_literal(value)}")
+                restore[name] = self._known[name]
+            if database and database != self.database:
+                _set(conn, f"USE `{database.replace('`', '')}`")
+                switched = True
+            yield
+        finally:
+            for name, value in restore.items():
+                try:
+                    conn.query(f"SET {name} = {_setting_literal(value)}", "Null")
+                except Exception:  # pragma: no cover - restoring a value it had
+                    self._known.pop(name, None)
+            if switched:
+                conn.query(f"USE `{self.database}`", "Null")
+
+
+def _set(conn: Any, sql: str) -> None:
+    try:
+        conn.query(sql, "Null")
+    except Exception as exc:
+        raise StoreError(_message(exc)) from None
+
+
+def _int(result: Any, name: str) -> int:
+    try:
+        return int(getattr(result, name)())
+    except Exception:
+        return 0
+
+
+def _message(exc: BaseException) -> str:
+    text = str(exc).strip()
+    for prefix in ("Streaming insert append failed: ", "Streaming insert finish failed: "):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    return text.split("\n", 1)[0][:4000]
