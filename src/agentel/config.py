@@ -271,6 +271,13 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "Records buffered per sink before new ones are dropped (and counted).",
     ),
     SettingSpec(
+        "clickhouse_timeout_s",
+        ("AGENTEL_CLICKHOUSE_TIMEOUT_S",),
+        _float,
+        5.0,
+        "ClickHouse sink: connect and request timeout, seconds; also the longest force_flush/shutdown wait for the server before the batch goes to the spill (docs/reliability.md).",
+    ),
+    SettingSpec(
         "disk_budget_mb",
         ("AGENTEL_DISK_BUDGET_MB",),
         _int,
@@ -337,6 +344,7 @@ class Settings:
     traces_sampler: str = "parentbased_always_on"
     traces_sampler_arg: float = 1.0
     max_queue_size: int = 8192
+    clickhouse_timeout_s: float = 5.0
     disk_budget_mb: int = 2048
     alert_window_s: float = 300.0
     alert_thresholds: Mapping[str, str] = field(default_factory=dict)
@@ -438,6 +446,8 @@ def _validate(spec: SettingSpec, value: Any, label: str) -> None:
         raise ConfigError(f"{label}: must be a positive number of seconds, got {value!r}")
     if spec.name == "alert_thresholds":
         check_alert_thresholds(value, label)
+    if spec.name == "clickhouse_timeout_s" and not 0 < value <= 3600:  # also rejects nan and inf
+        raise ConfigError(f"{label}: must be a number of seconds between 0 and 3600, got {value!r}")
     if spec.name == "disk_budget_mb" and value <= 0:
         raise ConfigError(f"{label}: must be a positive number of MiB, got {value!r}")
     if spec.name == "run_id" and value and not all(c.isalnum() or c in "-_." for c in value):
