@@ -41,10 +41,23 @@ from opentelemetry.sdk.trace.sampling import (
     TraceIdRatioBased,
 )
 
-from agentel import correlation, registry
+from agentel import correlation
 from agentel._internal import proxy
 from agentel._internal.errors import handle_internal_errors
 from agentel.config import ConfigError, Settings
+
+# The redacting processors are the only door to the sinks. Should any part of the redactor fail to
+# import, configure() refuses with a ConfigError (see _redaction()) instead of building a pipeline
+# without it: there is no fallback path that returns an unwrapped processor.
+try:
+    from agentel.redaction import metrics as _redaction_metrics
+    from agentel.redaction import policy as _redaction_policy
+    from agentel.redaction import processors as _redaction_module
+except ImportError as _exc:  # pragma: no cover - exercised in a subprocess test
+    _redaction_module = _redaction_metrics = _redaction_policy = None  # type: ignore[assignment]
+    _redaction_import_error: str = f"{type(_exc).__name__}: {_exc}"
+else:
+    _redaction_import_error = ""
 
 __all__ = ["configure", "current_settings", "force_flush", "shutdown"]
 
@@ -131,40 +144,53 @@ class FanOutLogProcessor(LogRecordProcessor):
         return all([p.force_flush(timeout_millis) for p in self.processors])
 
 
+def _redaction() -> Any:
+    """The redaction processors module, or a ConfigError: no pipeline exists without the redactor."""
+    if _redaction_module is None:
+        raise ConfigError(
+            f"the redactor could not be loaded ({_redaction_import_error}); agentel refuses to export "
+            "unredacted telemetry — reinstall agentel (pip install --force-reinstall agentel)"
+        )
+    return _redaction_module
+
+
+def _build_redaction(what: str, build: Any, *args: Any) -> Any:
+    """Build one redaction stage; any failure is a configure-time error, never an unwrapped path."""
+    try:
+        return build(*args)
+    except ConfigError:
+        raise
+    except Exception as exc:
+        raise ConfigError(
+            f"AGENTEL_REDACTION_POLICY: the redactor for {what} could not be built "
+            f"({type(exc).__name__}: {exc}); agentel refuses to export unredacted telemetry"
+        ) from None
+
+
 def _wrap_spans(inner: SpanProcessor, settings: Settings) -> SpanProcessor:
     """The only door from the span pipeline to the sinks: the redacting processor."""
-    try:
-        from agentel.redaction import wrap_span_processor
-    except ImportError:  # redaction package not built yet
-        return inner
-    return wrap_span_processor(inner, settings)
+    wrapped: SpanProcessor = _build_redaction("spans", _redaction().wrap_span_processor, inner, settings)
+    return wrapped
 
 
 def _wrap_logs(inner: LogRecordProcessor, settings: Settings) -> LogRecordProcessor:
     """The only door from the log pipeline to the sinks: the redacting processor."""
-    try:
-        from agentel.redaction import wrap_log_processor
-    except ImportError:
-        return inner
-    return wrap_log_processor(inner, settings)
+    wrapped: LogRecordProcessor = _build_redaction("logs", _redaction().wrap_log_processor, inner, settings)
+    return wrapped
 
 
 def _redact_resource(resource: Resource, settings: Settings) -> Resource:
     """Resource attributes pass the redaction policy once, for every signal (metrics included)."""
-    try:
-        from agentel.redaction import redact_resource
-    except ImportError:
-        return resource
-    return redact_resource(resource, settings)
+    redacted: Resource = _build_redaction("the resource", _redaction().redact_resource, resource, settings)
+    return redacted
 
 
 def _views(settings: Settings) -> list[Any]:
     """Metric views: the registry's attribute bounds, narrowed by the redaction policy."""
-    try:
-        from agentel.redaction import load_policy, metric_views
-    except ImportError:
-        return registry.views()
-    return metric_views(load_policy(settings.redaction_policy))
+    _redaction()
+    policy = _build_redaction("metrics", _redaction_policy.load_policy, settings.redaction_policy)
+    views: list[Any] = _build_redaction("metrics", _redaction_metrics.metric_views, policy)
+    return views
 
 
 # --- the pipeline ----------------------------------------------------------------------------
@@ -448,9 +474,9 @@ def configure(
                 "configuring again (changed: " + ", ".join(sorted(overrides)) + ")"
             )
         settings = Settings.load(**overrides)
+        proxy.install()  # before building anything: another global provider is a ConfigError
         pipeline = _build(settings, span_exporters, log_exporters, metric_readers, sync_export, id_generator)
         pipeline.overrides = dict(overrides)
-        proxy.install()
         proxy.switch(pipeline.tracer_provider, pipeline.logger_provider, pipeline.meter_provider)
         if settings.bridge_logging:
             handler = _BridgeHandler(level=_LEVELS[settings.log_level])

@@ -19,6 +19,8 @@ from opentelemetry._logs import LoggerProvider as APILoggerProvider
 from opentelemetry._logs import NoOpLoggerProvider
 from opentelemetry.metrics import NoOpMeterProvider
 
+from agentel.config import ConfigError
+
 _lock = threading.Lock()
 
 
@@ -155,7 +157,12 @@ _installed = False
 
 
 def install() -> None:
-    """Set the switchable proxies as the OTel global providers (once per process)."""
+    """Set the switchable proxies as the OTel global providers (once per process).
+
+    OpenTelemetry lets a global provider be set only once and silently keeps the first one; when
+    someone else's provider got there first, nothing agentel records would ever reach its sinks.
+    That is a :class:`~agentel.config.ConfigError` naming the other provider and the fix.
+    """
     global _installed
     if _installed:
         return
@@ -164,6 +171,35 @@ def install() -> None:
     trace_api.set_tracer_provider(SwitchableTracerProvider())
     metrics_api.set_meter_provider(SwitchableMeterProvider())
     _logs.set_logger_provider(SwitchableLoggerProvider())
+    checks: tuple[tuple[str, Any, type, str], ...] = (
+        (
+            "TracerProvider",
+            trace_api.get_tracer_provider(),
+            SwitchableTracerProvider,
+            "trace.set_tracer_provider",
+        ),
+        (
+            "MeterProvider",
+            metrics_api.get_meter_provider(),
+            SwitchableMeterProvider,
+            "metrics.set_meter_provider",
+        ),
+        (
+            "LoggerProvider",
+            _logs.get_logger_provider(),
+            SwitchableLoggerProvider,
+            "_logs.set_logger_provider",
+        ),
+    )
+    for kind, current, ours, setter in checks:
+        if not isinstance(current, ours):
+            other = f"{type(current).__module__}.{type(current).__qualname__}"
+            raise ConfigError(
+                f"another {kind} ({other}) was set as the OpenTelemetry global before agentel.configure(), "
+                f"so agentel's sinks would receive nothing: remove that {setter}(...) call and pass its "
+                "exporters to agentel.configure(span_exporters=..., log_exporters=..., metric_readers=...), "
+                "or call agentel.configure() first"
+            )
     _installed = True
 
 
