@@ -29,8 +29,8 @@ def test_clickhouse_url_sends_spans_and_events_to_the_server_tables(
     connect = chdb_client_factory(str(tmp_path / "server"))
 
     class ServerOnChdb(engine_mod.ServerEngine):
-        def __init__(self, url: str, connect_: Any = None) -> None:
-            super().__init__(url, connect=connect)
+        def __init__(self, url: str, connect_: Any = None, **kw: Any) -> None:
+            super().__init__(url, connect=connect, **kw)
 
     monkeypatch.setattr(engine_mod, "ServerEngine", ServerOnChdb)
     url = "http://agentel:secret@clickhouse.invalid:8123/telemetry"

@@ -10,7 +10,12 @@ writes) and hand them to one :class:`Shipper` per pipeline, which inserts them f
   ``AGENTEL_DIR/spill/clickhouse/``; they are replayed oldest first when the server is back (also
   by the next process that starts with the same directory), then memory shipping resumes;
 - nothing is dropped unless the spill would exceed the disk budget, and then it is counted
-  (``agentel.telemetry.dropped``, reason ``disk_budget``) and reported by ``stats()``.
+  (``agentel.telemetry.dropped``, reason ``disk_budget``) and reported by ``stats()``;
+- bounded waits: connecting and every request time out after ``AGENTEL_CLICKHOUSE_TIMEOUT_S``
+  (a server that accepts and never answers), and ``force_flush``/shutdown wait at most that long
+  for the server before handing everything still in memory — the batch being inserted included —
+  to the spill. A batch whose insert then still succeeds has its spill copy removed; if another
+  process replayed that copy first, it is inserted twice (at-least-once, docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -64,6 +69,7 @@ class Shipper:
         retry_initial_s: float = 0.5,
         retry_max_s: float = 30.0,
         prepare: Callable[[Any], None] | None = None,
+        hand_over_s: float = 5.0,
     ) -> None:
         self._factory = engine_factory
         self._prepare = prepare
@@ -73,13 +79,19 @@ class Shipper:
         self.max_batches = max_batches
         self.retry_initial = retry_initial_s
         self.retry_max = retry_max_s
+        self.hand_over_s = hand_over_s
         self.stats = ShipperStats()
         self._queue: deque[tuple[str, bytes, int]] = deque()
         self._cv = threading.Condition()
         self._busy = False
         self._stop = False
         self._seq = 0
+        # the batch the worker is inserting from memory, and whether flush handed it to the spill
+        self._inflight: tuple[str, bytes, int] | None = None
+        self._handed_over = False
+        self._inflight_copy: str | None = None
         os.makedirs(spill_dir, exist_ok=True)
+        self._reclaim_orphans()
         self.stats.spilling = bool(self._spill_files())
         self._thread = threading.Thread(target=self._run, name="agentel-clickhouse-shipper", daemon=True)
         self._thread.start()
@@ -99,29 +111,55 @@ class Shipper:
         """Wait until everything submitted is inserted (True), or the timeout passes (False).
 
         With ``deliver=False`` it is enough that everything is durable (inserted or spilled):
-        what exporters' force_flush and shutdown need, so an unreachable server never holds
-        the program up.
+        what exporters' force_flush and shutdown need, so an unreachable or hung server never
+        holds the program up. It waits at most ``min(timeout_s, hand_over_s)`` for the server,
+        then writes what is still in memory (the batch being inserted and the queue) to the
+        spill and returns — False only when the spill could not take something (counted drop).
         """
-        deadline = time.monotonic() + timeout_s
+        start = time.monotonic()
+        deadline = start + timeout_s
+        hand_over_at = start + min(timeout_s, self.hand_over_s)
         with self._cv:
             self._cv.notify_all()
-            while self._queue or self._busy or (deliver and self.stats.spilling):
-                left = deadline - time.monotonic()
-                if left <= 0:
+            while self._pending(deliver):
+                now = time.monotonic()
+                if not deliver and now >= hand_over_at:
+                    return self._hand_over()
+                if now >= deadline:
                     return False
-                self._cv.wait(min(left, 0.05))
+                self._cv.wait(min((hand_over_at if not deliver else deadline) - now, 0.05))
         return True
 
+    def _pending(self, deliver: bool) -> bool:
+        """Something is not durable yet (or, with ``deliver``, not inserted yet). Lock held."""
+        if self._queue or (self._inflight is not None and not self._handed_over):
+            return True
+        return deliver and (self._busy or self.stats.spilling)
+
+    def _hand_over(self) -> bool:
+        """Everything in memory to the spill, in order: the in-flight batch, then the queue."""
+        dropped = self.stats.dropped_rows
+        if self._inflight is not None and not self._handed_over:
+            self._handed_over = True
+            self._inflight_copy = self._spill(*self._inflight)
+        while self._queue:
+            self._spill(*self._queue.popleft())
+        self._cv.notify_all()
+        return self.stats.dropped_rows == dropped
+
     def close(self, timeout_s: float = 10.0) -> None:
-        """Flush what can be flushed; whatever is left in memory goes to the spill (never lost)."""
+        """Flush what can be flushed; whatever is left in memory goes to the spill (never lost).
+
+        Waits at most ``min(timeout_s, hand_over_s)`` for the server, then at most as long again
+        for the worker to finish the request it is in (its batch is in the spill by then).
+        """
         self.flush(timeout_s, deliver=False)
         with self._cv:
             self._stop = True
-            while self._queue:
-                self._spill(*self._queue.popleft())
+            self._hand_over()
             self._cv.notify_all()
-        self._thread.join(timeout_s)
-        if self._engine is not None:
+        self._thread.join(min(timeout_s, self.hand_over_s))
+        if self._engine is not None and not self._thread.is_alive():
             with handle_internal_errors("sinks.clickhouse.close"):
                 self._engine.close()
             self._engine = None
@@ -144,13 +182,26 @@ class Shipper:
                 pass
         return total
 
-    def _spill(self, table: str, payload: bytes, rows: int) -> None:
-        """Append one batch to the spill, in order (caller holds the lock)."""
+    def _reclaim_orphans(self) -> None:
+        """Files a dead process was replaying (``<name>.replaying-<pid>``) are put back in line."""
+        try:
+            names = os.listdir(self.spill_dir)
+        except OSError:
+            return
+        for n in names:
+            base, sep, pid = n.rpartition(".replaying-")
+            if not sep or not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+                continue
+            with handle_internal_errors("sinks.clickhouse.reclaim"):
+                os.rename(os.path.join(self.spill_dir, n), os.path.join(self.spill_dir, base))
+
+    def _spill(self, table: str, payload: bytes, rows: int) -> str | None:
+        """Append one batch to the spill, in order (caller holds the lock); its file name."""
         if self._spill_bytes() + len(payload) > self.budget:
             self.stats.dropped_batches += 1
             self.stats.dropped_rows += rows
             _count_drop(rows, "disk_budget")
-            return
+            return None
         self._seq += 1
         name = f"{time.time_ns():020d}-{os.getpid()}-{self._seq:08d}--{table}.jsonl"
         tmp = os.path.join(self.spill_dir, "." + name + ".tmp")
@@ -165,9 +216,10 @@ class Shipper:
             self.stats.dropped_rows += rows
             _count_drop(rows, "spill_failed")
             record_internal_error("sinks.clickhouse.spill", exc)
-            return
+            return None
         self.stats.spilled_batches += 1
         self.stats.spilling = True
+        return name
 
     # --- consumer side (shipper thread) ----------------------------------------------------
 
@@ -192,10 +244,11 @@ class Shipper:
             with self._cv:
                 while not self._stop and not self._queue and not self.stats.spilling:
                     self._cv.wait(0.5)
-                if self._stop and not self.stats.spilling:
-                    return
+                if self._stop:
+                    return  # close() put the queue in the spill: the next process replays it
                 replay = self.stats.spilling
                 item = None if replay else self._queue.popleft()
+                self._inflight, self._handed_over, self._inflight_copy = item, False, None
                 self._busy = True
             try:
                 if replay:
@@ -206,6 +259,7 @@ class Shipper:
             finally:
                 with self._cv:
                     self._busy = False
+                    self._inflight, self._handed_over, self._inflight_copy = None, False, None
                     self._cv.notify_all()
             if ok:
                 backoff = self.retry_initial
@@ -223,13 +277,27 @@ class Shipper:
         except Exception as exc:
             self._failed(exc)
             with self._cv:
-                # this batch and everything queued after it go to the spill, in order
-                self._spill(table, payload, rows)
+                # this batch (unless flush already handed it over) and everything queued after it
+                # go to the spill, in order
+                if not self._handed_over:
+                    self._spill(table, payload, rows)
+                    self._handed_over = True
                 while self._queue:
                     self._spill(*self._queue.popleft())
             return False
-        self.stats.inserted_batches += 1
-        self.stats.inserted_rows += rows
+        with self._cv:
+            self.stats.inserted_batches += 1
+            self.stats.inserted_rows += rows
+            if self._inflight_copy is not None:
+                # flush gave up waiting and spilled a copy, but the insert did succeed: withdraw it
+                try:
+                    os.remove(os.path.join(self.spill_dir, self._inflight_copy))
+                    self.stats.spilled_batches -= 1
+                except FileNotFoundError:  # another process is replaying it: at-least-once
+                    self.stats.extra["possible_duplicate_batches"] = (
+                        self.stats.extra.get("possible_duplicate_batches", 0) + 1
+                    )
+                self._inflight_copy = None
         return True
 
     def _replay_one(self) -> bool:
@@ -270,8 +338,19 @@ class Shipper:
         self._cv = threading.Condition()
         self._engine = None
         self._busy = False
+        self._inflight, self._handed_over, self._inflight_copy = None, False, None
         self._thread = threading.Thread(target=self._run, name="agentel-clickhouse-shipper", daemon=True)
         self._thread.start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: alive, someone else's
+        return True
+    return True
 
 
 def _count_drop(rows: int, reason: str) -> None:
@@ -367,10 +446,12 @@ def build_exporters(
     url = settings.clickhouse_url
     database = (urlsplit(url).path or "/").strip("/") or "agentel"
 
+    timeout_s = float(getattr(settings, "clickhouse_timeout_s", 5.0))
+
     def factory() -> Any:
         from agentel.store.engine import ServerEngine
 
-        return ServerEngine(url)
+        return ServerEngine(url, timeout_s=timeout_s)
 
     def prepare(engine: Any) -> None:
         apply(engine, SchemaOptions(database=engine.database))
@@ -380,6 +461,7 @@ def build_exporters(
         os.path.join(settings.dir, "spill", "clickhouse"),
         budget_bytes=settings.disk_budget_mb * 1024 * 1024,
         prepare=prepare,
+        hand_over_s=timeout_s,
     )
     return (
         ClickHouseSpanExporter(shipper, database),

@@ -147,9 +147,13 @@ class ServerEngine:
 
     kind = "server"
 
-    def __init__(self, url: str, connect: Callable[..., Any] | None = None) -> None:
+    def __init__(
+        self, url: str, connect: Callable[..., Any] | None = None, *, timeout_s: float | None = None
+    ) -> None:
         """``connect`` makes a clickhouse-connect client from keyword arguments (default
-        ``clickhouse_connect.get_client``; the tests pass one backed by chdb)."""
+        ``clickhouse_connect.get_client``; the tests pass one backed by chdb). ``timeout_s`` bounds
+        connecting and each request (a server that accepts and never answers); default: the
+        client's own (10 s to connect, 300 s per request)."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https", "clickhouse", "tcp") or not parts.hostname:
             raise StoreError(
@@ -177,6 +181,8 @@ class ServerEngine:
             password=unquote(parts.password or ""),
             secure=secure,
         )
+        if timeout_s is not None:
+            where.update(connect_timeout=timeout_s, send_receive_timeout=timeout_s)
         try:
             admin = connect(**where)
             admin.command(f"CREATE DATABASE IF NOT EXISTS {self.database}")
