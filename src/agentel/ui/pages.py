@@ -27,7 +27,8 @@ def layout(title: str, body: Markup, active: str = "") -> Markup:
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<title>$title · agentel</title><link rel="stylesheet" href="/static/ui.css"></head>'
-        '<body><header><span class="brand">agentel</span><nav>$nav</nav></header>'
+        '<body><header><span class="brand">agentel</span><nav>$nav</nav>'
+        '<span id="live" class="live" title="this page updates itself as new data arrives">live</span></header>'
         '<main><h1>$title</h1>$body</main><script src="/static/ui.js"></script></body></html>',
         title=title,
         nav=nav,

@@ -3,11 +3,21 @@
 Binding: 127.0.0.1 unless told otherwise, and any non-loopback address needs ``allow_remote`` —
 the UI shows prompts and answers, so exposing it is a decision, not a default. Requests must name
 a local Host (DNS-rebinding) and a POST must carry the page's token and a same-origin Origin
-(another site cannot record feedback through the user's browser).
+(another site cannot record feedback through the user's browser). With a password (``agentel serve
+--allow-remote --password``) every request needs it (HTTP basic auth, any user name).
+
+Live pages: every page carries the store's data version (``<meta name="agentel-version">``, also its
+``ETag``), computed from the active parts of the store's tables — any insert, from the loader, the
+OTLP receiver, the ClickHouse interface or a feedback form, changes it. ``ui.js`` re-requests the
+page every second with ``If-None-Match``; an unchanged store answers 304 without running the page's
+queries, a changed one returns the page, whose ``<main>`` replaces the old one.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import ipaddress
 import logging
 import secrets
@@ -55,11 +65,27 @@ class UIServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], repo: Repository, *, allow_remote: bool) -> None:
+    def __init__(
+        self, address: tuple[str, int], repo: Repository, *, allow_remote: bool, password: str = ""
+    ) -> None:
         self.repo = repo
         self.allow_remote = allow_remote
+        self.password = password
         self.csrf = secrets.token_urlsafe(24)
         super().__init__(address, Handler)
+
+    def data_version(self) -> str:
+        """A short token that changes whenever the store's data does ('' when it cannot be read)."""
+        engine = self.repo.engine
+        try:
+            r = engine.query(
+                "SELECT count(), sum(rows), toString(max(modification_time)) FROM system.parts "
+                "WHERE database = {db:String} AND active",
+                {"db": engine.database},
+            )
+        except Exception:  # noqa: BLE001 - no version means no 304, never an error page
+            return ""
+        return hashlib.sha1(repr(r.rows).encode()).hexdigest()[:16]
 
     @property
     def url(self) -> str:
@@ -75,12 +101,17 @@ class UIServer(ThreadingHTTPServer):
 
 
 def make_server(
-    repo: Repository, host: str = "127.0.0.1", port: int = 0, *, allow_remote: bool = False
+    repo: Repository,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    allow_remote: bool = False,
+    password: str = "",
 ) -> UIServer:
     """A bound (not yet serving) UI server; port 0 picks a free port (see ``.url``)."""
     if not is_loopback(host) and not allow_remote:
         raise BindRefused(host)
-    return UIServer((host, port), repo, allow_remote=allow_remote)
+    return UIServer((host, port), repo, allow_remote=allow_remote, password=password)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -110,6 +141,34 @@ class Handler(BaseHTTPRequestHandler):
     def _html(self, markup: str, status: int = 200) -> None:
         self._send(status, markup.encode("utf-8"), "text/html; charset=utf-8")
 
+    def _page(self, markup: str, version: str) -> None:
+        """A page carrying the data version it was rendered from (meta tag and ETag)."""
+        if not version:
+            self._html(markup)
+            return
+        markup = markup.replace("</head>", f'<meta name="agentel-version" content="{version}"></head>', 1)
+        self._send(200, markup.encode("utf-8"), "text/html; charset=utf-8", {"ETag": f'"{version}"'})
+
+    def _auth_ok(self) -> bool:
+        password = self.server.password
+        if not password:
+            return True
+        scheme, _, value = (self.headers.get("Authorization") or "").partition(" ")
+        if scheme.lower() == "basic":
+            try:
+                given = base64.b64decode(value.strip()).decode("utf-8").partition(":")[2]
+            except (binascii.Error, UnicodeDecodeError):
+                given = ""
+            if secrets.compare_digest(given.encode(), password.encode()):
+                return True
+        self._send(
+            401,
+            b"password required",
+            "text/plain; charset=utf-8",
+            {"WWW-Authenticate": 'Basic realm="agentel"'},
+        )
+        return False
+
     def _host_ok(self) -> bool:
         if self.server.allow_remote:
             return True
@@ -132,33 +191,41 @@ class Handler(BaseHTTPRequestHandler):
                 HTTPStatus.MISDIRECTED_REQUEST,
             )
             return
+        if not self._auth_ok():
+            return
         path = urlsplit(self.path).path
         q = self._query()
         repo = self.server.repo
+        version = ""
+        if path in ("/", "/calls", "/call", "/trace", "/leaderboard", "/cost"):
+            version = self.server.data_version()
+            if version and self.headers.get("If-None-Match") == f'"{version}"':
+                self._send(304, b"", "text/html; charset=utf-8", {"ETag": f'"{version}"'})
+                return
         try:
             if path == "/":
-                self._html(pages.runs_page(repo.runs()))
+                self._page(pages.runs_page(repo.runs()), version)
             elif path == "/calls":
                 filters = {k: q[k] for k in _FILTERS if q.get(k)}
                 calls = repo.calls(filters, q.get("after", ""))
-                self._html(pages.calls_page(calls, filters, repo.models(), PAGE_SIZE))
+                self._page(pages.calls_page(calls, filters, repo.models(), PAGE_SIZE), version)
             elif path == "/call":
                 call = repo.call(q.get("trace", ""), q.get("span", ""))
                 if call is None:
                     self._html(pages.error_page("Not found", "no such call in the store"), 404)
                 else:
-                    self._html(pages.call_page(call, self.server.csrf, q.get("notice", "")))
+                    self._page(pages.call_page(call, self.server.csrf, q.get("notice", "")), version)
             elif path == "/trace":
-                self._html(pages.trace_page(q.get("trace", ""), repo.trace(q.get("trace", ""))))
+                self._page(pages.trace_page(q.get("trace", ""), repo.trace(q.get("trace", ""))), version)
             elif path in ("/leaderboard", "/cost"):
                 # Aggregates over every call grow with the store: a recent window by default.
                 since = q.get("since", DEFAULT_WINDOW)
                 window = "" if since == "all" else since
                 if path == "/leaderboard":
-                    self._html(pages.leaderboard_page(repo.leaderboard(window), since))
+                    self._page(pages.leaderboard_page(repo.leaderboard(window), since), version)
                 else:
                     by_day, by_model = repo.cost(window)
-                    self._html(pages.cost_page(by_day, by_model, since))
+                    self._page(pages.cost_page(by_day, by_model, since), version)
             elif path.startswith("/static/"):
                 self._static(path[len("/static/") :])
             else:
@@ -186,6 +253,8 @@ class Handler(BaseHTTPRequestHandler):
     # --- POST ------------------------------------------------------------------------------
 
     def do_POST(self) -> None:
+        if not self._auth_ok():
+            return
         if not self._host_ok() or urlsplit(self.path).path != "/feedback":
             self._html(pages.error_page("Not found", self.path), 404)
             return

@@ -1,0 +1,141 @@
+"""Continuous loading: new lines of telemetry files become rows as soon as they are written.
+
+A thread polls the watched paths (``AGENTEL_DIR`` and every ``--watch`` path) a few times a
+second: one ``stat`` per file, and only files whose size, inode or mtime changed are handed to
+the existing loader, which reads from the offset it recorded (incremental, idempotent, an
+incomplete last line left for later). The OTLP receiver calls :meth:`Tailer.wake` after an
+append so its data does not wait for the next poll. Polling rather than inotify keeps it
+portable and correct for files on any filesystem; the cost is one ``os.walk`` per interval.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+from agentel.store.engine import Engine, StoreError
+from agentel.store.loader import LoadReport, iter_files, load
+
+log = logging.getLogger("agentel.serve.tail")
+
+_Sig = tuple[int, int, int]  # inode, size, mtime_ns
+
+
+class Tailer:
+    """Loads what is appended under ``paths`` into ``engine`` until :meth:`stop`."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        paths: Sequence[str],
+        *,
+        interval: float = 0.2,
+        on_loaded: Callable[[LoadReport], None] | None = None,
+        budget: Callable[[], object] | None = None,
+        budget_every: float = 60.0,
+    ) -> None:
+        self.engine = engine
+        self.paths = [os.path.abspath(p) for p in paths]
+        self.interval = interval
+        self.on_loaded = on_loaded
+        self.budget = budget
+        self.budget_every = budget_every
+        self._seen: dict[str, _Sig] = {}
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()  # one load at a time (the loop, or a caller of load_now)
+        self.passes = 0
+        self.loaded_rows = 0
+        self.errors = 0
+        self.last_error = ""
+        self.first_pass_done = threading.Event()
+
+    # --- control -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="agentel-tail", daemon=True)
+        self._thread.start()
+
+    def wake(self, *_: object) -> None:
+        """Look now rather than at the next poll (the receiver appended something)."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    # --- work ----------------------------------------------------------------------------
+
+    def changed(self) -> list[str]:
+        """Files whose (inode, size, mtime) differ from the last pass that loaded them."""
+        out = []
+        for path in iter_files([p for p in self.paths if os.path.exists(p)]):
+            if os.path.basename(path) == "serve.json":  # our own discovery file, not telemetry
+                continue
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            sig = (st.st_ino, st.st_size, st.st_mtime_ns)
+            if self._seen.get(path) != sig:
+                out.append(path)
+        return out
+
+    def load_now(self) -> LoadReport | None:
+        """One pass: load every changed file; None when nothing had changed."""
+        with self._lock:
+            files = self.changed()
+            if not files:
+                return None
+            sigs: dict[str, _Sig] = {}
+            for f in files:
+                try:
+                    st = os.stat(f)
+                except OSError:
+                    continue
+                sigs[f] = (st.st_ino, st.st_size, st.st_mtime_ns)
+            report = load(self.engine, list(sigs))
+            # a file with an incomplete last line is looked at again when it grows (its size changes)
+            self._seen.update(sigs)
+            for gone in [p for p in self._seen if not os.path.exists(p)]:
+                del self._seen[gone]
+            self.loaded_rows += report.rows
+            return report
+
+    def _run(self) -> None:
+        last_budget = time.monotonic()
+        backoff = self.interval
+        while not self._stop.is_set():
+            try:
+                report = self.load_now()
+                backoff = self.interval
+                if report is not None:
+                    for s in report.skipped[:5]:
+                        log.warning("agentel serve: skipped corrupt line %s", s)
+                    if report.expired:
+                        log.warning("agentel serve: %s", report.expired_hint())
+                    if report.rows and self.on_loaded is not None:
+                        self.on_loaded(report)
+                if self.budget is not None and time.monotonic() - last_budget > self.budget_every:
+                    last_budget = time.monotonic()
+                    self.budget()
+            except StoreError as exc:
+                self.errors += 1
+                self.last_error = str(exc)
+                log.error("agentel serve: loading failed (retrying): %s", exc)
+                backoff = min(5.0, backoff * 2)
+            except Exception as exc:  # noqa: BLE001 - the loop must outlive any one bad pass
+                self.errors += 1
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.exception("agentel serve: loading failed (retrying)")
+                backoff = min(5.0, backoff * 2)
+            self.passes += 1
+            self.first_pass_done.set()
+            self._wake.wait(backoff)
+            self._wake.clear()
