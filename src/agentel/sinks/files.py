@@ -4,10 +4,16 @@ One file per signal (``traces.jsonl``, ``logs.jsonl``, ``metrics.jsonl``). Each 
 one line, written with a single ``write()`` on an ``O_APPEND`` descriptor under an exclusive
 ``flock``: several processes (forks, or processes sharing a run id) appending to the same file
 never interleave or tear a line.
+
+A write that fails part-way (disk full, file size limit) is cut back to where it started, so the
+file never keeps half a line; and a file that ends without a newline (a writer killed mid-line)
+gets one before the next line, so a torn line stays one corrupt line that the loader skips and
+reports, instead of swallowing the next batch (docs/reliability.md).
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -41,11 +47,12 @@ class JsonlWriter:
         self._pid = os.getpid()
         self._lock = threading.Lock()
         self.lines_written = 0
+        self.torn_tails_repaired = 0
 
     def _open(self) -> int:
         if self._fd is None or self._pid != os.getpid():
             os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
-            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
             self._pid = os.getpid()
         return self._fd
 
@@ -55,10 +62,20 @@ class JsonlWriter:
             fd = self._open()
             fcntl.flock(fd, fcntl.LOCK_EX)
             try:
+                size = os.fstat(fd).st_size
+                if size and os.pread(fd, 1, size - 1) != b"\n":
+                    data = b"\n" + data  # a torn tail: end it, so it does not swallow this line
+                    self.torn_tails_repaired += 1
                 view = memoryview(data)
-                while view:  # a short write (disk nearly full, signal) must not leave half a line
-                    n = os.write(fd, view)
-                    view = view[n:]
+                try:
+                    while view:  # a short write (disk nearly full, signal) is continued
+                        n = os.write(fd, view)
+                        view = view[n:]
+                except OSError:
+                    # disk full or too large: cut back what was written of this line
+                    with contextlib.suppress(OSError):
+                        os.ftruncate(fd, size)
+                    raise
             finally:
                 fcntl.flock(fd, fcntl.LOCK_UN)
             self.lines_written += 1
