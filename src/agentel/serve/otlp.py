@@ -424,7 +424,12 @@ class DurableLog:
         if cur is not None:
             os.close(cur[1])
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        # A server killed mid-write leaves half a line (never acknowledged): end it, so the next
+        # line starts on its own and the loader reports the torn one instead of merging them.
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            os.write(fd, b"\n")
         self._fds[signal] = (path, fd)
         return fd
 

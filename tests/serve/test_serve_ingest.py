@@ -1,0 +1,143 @@
+"""`agentel serve` driven by real applications: an agentel program writing files, a plain
+OpenTelemetry SDK program exporting OTLP/HTTP, and raw OTLP bodies (JSON, gzip, partial success)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from serve_proc import AGENTEL_APP, OTEL_APP, ServeProcess, run_app, wait_for
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
+    srv = ServeProcess(tmp_path_factory.mktemp("serve") / "d")
+    yield srv
+    assert srv.stop() == 0, srv.stderr()
+    assert not (srv.directory / "serve.json").exists()  # a clean stop removes its discovery file
+
+
+def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+    req = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def test_serve_json_is_private_and_names_every_listener(served: ServeProcess) -> None:
+    path = served.directory / "serve.json"
+    assert path.stat().st_mode & 0o777 == 0o600
+    info = served.info
+    for key in ("ui", "otlp", "clickhouse"):
+        assert info[key].startswith("http://127.0.0.1:"), info
+    assert info["password"] and info["dir"] == str(served.directory.resolve())
+
+
+def test_an_agentel_application_writing_files_becomes_queryable(served: ServeProcess) -> None:
+    run_app(AGENTEL_APP, served.directory, "model-from-files", "3")
+    assert list(served.directory.glob("*/traces.jsonl")), "the application wrote no files"
+    wait_for(
+        lambda: served.scalar("SELECT count() FROM llm_logs WHERE model = 'model-from-files'") == "3",
+        what="the application's three calls in llm_logs",
+    )
+
+
+def test_a_plain_opentelemetry_application_exporting_otlp_http(served: ServeProcess) -> None:
+    run_app(OTEL_APP, served.directory, "model-from-otlp", env={"OTEL_EXPORTER_OTLP_ENDPOINT": served.otlp})
+    wait_for(
+        lambda: (
+            served.scalar(
+                "SELECT count() FROM llm_logs WHERE model = 'model-from-otlp' AND service_name = 'plain-otel-app'"
+            )
+            == "1"
+        ),
+        what="the plain OTel SDK's call in llm_logs",
+    )
+    assert (
+        served.scalar("SELECT input_tokens + output_tokens FROM llm_logs WHERE model = 'model-from-otlp'")
+        == "24"
+    )
+    wait_for(
+        lambda: (
+            served.scalar(
+                "SELECT count() FROM otel_logs WHERE Body = 'plain log line model-from-otlp' "
+                "AND ServiceName = 'plain-otel-app' AND TraceId != ''"
+            )
+            == "1"
+        ),
+        what="the plain OTel SDK's log record in otel_logs",
+    )
+    # the sender does not run agentel: the server applied the SDK's redaction policy
+    stored = served.scalar(
+        "SELECT SpanAttributes['db.password'] FROM otel_traces WHERE SpanName = 'chat model-from-otlp'"
+    )
+    assert "hunter2" not in stored and stored.startswith("[REDACTED"), stored
+    on_disk = "".join(p.read_text() for p in served.directory.glob("otlp/*/traces.jsonl"))
+    assert "model-from-otlp" in on_disk and "hunter2" not in on_disk
+
+
+def _json_request(name: str, trace_id: str = "ab" * 16, span_id: str = "cd" * 8) -> dict:
+    return {
+        "resourceSpans": [
+            {
+                "resource": {
+                    "attributes": [{"key": "service.name", "value": {"stringValue": "json-sender"}}]
+                },
+                "scopeSpans": [
+                    {
+                        "scope": {"name": "raw"},
+                        "spans": [
+                            {
+                                "traceId": trace_id,
+                                "spanId": span_id,
+                                "name": name,
+                                "kind": 3,
+                                "startTimeUnixNano": "1796300000000000000",
+                                "endTimeUnixNano": "1796300000500000000",
+                                "attributes": [
+                                    {"key": "gen_ai.request.model", "value": {"stringValue": name}}
+                                ],
+                            }
+                        ],
+                    }
+                ],
+            }
+        ]
+    }
+
+
+def test_gzip_json_and_partial_success(served: ServeProcess) -> None:
+    good = _json_request("json-gzip-good", span_id="1" * 16)
+    bad = _json_request("json-bad-id", trace_id="not-hex")
+    body = {"resourceSpans": good["resourceSpans"] + bad["resourceSpans"]}
+    status, out = _post(
+        served.otlp + "/v1/traces",
+        gzip.compress(json.dumps(body).encode()),
+        {"Content-Type": "application/json", "Content-Encoding": "gzip"},
+    )
+    assert status == 200, out
+    partial = json.loads(out)["partialSuccess"]
+    assert partial["rejectedSpans"] == "1" and "traceId" in partial["errorMessage"]
+    wait_for(
+        lambda: served.scalar("SELECT count() FROM otel_traces WHERE SpanName = 'json-gzip-good'") == "1",
+        what="the accepted span",
+    )
+    assert served.scalar("SELECT count() FROM otel_traces WHERE SpanName = 'json-bad-id'") == "0"
+
+
+def test_an_accepted_request_is_on_disk_before_the_answer(served: ServeProcess) -> None:
+    status, _ = _post(
+        served.otlp + "/v1/traces",
+        json.dumps(_json_request("durable-before-ack", span_id="2" * 16)).encode(),
+        {"Content-Type": "application/json"},
+    )
+    assert status == 200
+    files = list(Path(served.directory).glob("otlp/*/traces.jsonl"))
+    assert any("durable-before-ack" in f.read_text() for f in files)
