@@ -9,14 +9,13 @@ are themselves a policy file (``default_policy.toml``); a user file starts from 
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import os
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from agentel.redaction.keys import glob_any, key_matcher, normalize_key
 from agentel.redaction.rules import PatternRule, check_rule, rule_from_mapping
 from agentel.redaction.source import Locate, PolicyError, no_locate, parse_policy_text, read_policy_file
 
@@ -47,6 +46,8 @@ class Policy:
     hash_keys: tuple[str, ...] = ()
     #: keys exempt from the two lists above (exact or glob, case-insensitive); values still scanned
     allow_keys: tuple[str, ...] = ()
+    #: deny/hash words whose plural is *not* matched (``token``: ``input_tokens`` is a count)
+    no_plural_keys: tuple[str, ...] = ()
     #: value rules, applied in order to every string value (and long integers)
     patterns: tuple[PatternRule, ...] = ()
     #: redact the value in ``password=...`` / ``"api_key": "..."`` inside text, for denied keys
@@ -71,6 +72,8 @@ class Policy:
     hash_key_env: str = "AGENTEL_REDACTION_HASH_KEY"
     #: user callbacks, run on every scalar after the rules (see :data:`Callback`)
     callbacks: tuple[Callback, ...] = ()
+    #: time budget per record (ms): a field not scanned by then becomes ``[REDACTED:budget]``
+    record_budget_ms: float = 200.0
     #: where the policy came from (a path, "<default>", "<code>")
     source: str = field(default="<code>", compare=False)
 
@@ -159,6 +162,8 @@ class Policy:
             if rule.name in seen:
                 raise PolicyError(self.source, None, f"two rules are named {rule.name!r}")
             seen.add(rule.name)
+        if not (self.record_budget_ms >= 0):  # also rejects NaN
+            raise PolicyError(self.source, None, "limits.record_budget_ms must be a number >= 0")
         if self.max_depth < 0 or self.max_body_depth < 0:
             raise PolicyError(self.source, None, "max_depth and max_body_depth must be 0 or more")
         if self.crash_message not in CRASH_MESSAGE_MODES:
@@ -189,7 +194,7 @@ class Policy:
 
     def key_rule(self, key: str) -> str | None:
         """Which key rule fires for ``key`` (``denied_key``, ``hashed_key``) or None."""
-        return _key_matchers(self.deny_keys, self.hash_keys, self.allow_keys)(key)
+        return key_matcher(self.deny_keys, self.hash_keys, self.allow_keys, self.no_plural_keys)(key)
 
     def metric_key_allowed(self, key: str) -> bool:
         """Metric views keep a key only when no key rule or content rule would touch it."""
@@ -200,55 +205,9 @@ def _merge(old: Sequence[str], new: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*old, *new]))
 
 
-# --- key matching -----------------------------------------------------------------------------
+# --- key matching (keys.py) ------------------------------------------------------------------
 
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-
-
-def normalize_key(key: str) -> str:
-    """``apiKey`` → ``api_key``, ``Set-Cookie`` → ``set_cookie``: the form deny words are matched in."""
-    return _CAMEL.sub("_", key).lower().replace("-", "_").replace(" ", "_")
-
-
-def _word_regex(words: Sequence[str]) -> re.Pattern[str] | None:
-    """Matches a normalized key whose last dotted part is one of ``words``, or ends with ``_<word>``.
-
-    Only the last part: ``gen_ai.token.type`` is a token *kind*, ``x.token`` is a token.
-    """
-    norm = sorted({normalize_key(w) for w in words if w}, key=lambda w: (-len(w), w))
-    if not norm:
-        return None
-    alt = "|".join(re.escape(w) for w in norm)
-    return re.compile(r"(?:^|[._/])(?:[a-z0-9_]*_)?(?:" + alt + r")$")
-
-
-def _glob_any(globs: Sequence[str], key: str) -> bool:
-    low = key.lower()
-    for g in globs:
-        gl = g.lower()
-        if gl == low or (("*" in gl or "?" in gl or "[" in gl) and fnmatch.fnmatchcase(low, gl)):
-            return True
-    return False
-
-
-@lru_cache(maxsize=64)
-def _key_matchers(
-    deny: tuple[str, ...], hashed: tuple[str, ...], allow: tuple[str, ...]
-) -> Callable[[str], str | None]:
-    deny_re = _word_regex(deny)
-    hash_re = _word_regex(hashed)
-
-    def rule(key: str) -> str | None:
-        norm = normalize_key(key)
-        if allow and _glob_any(allow, key):
-            return None
-        if hash_re is not None and hash_re.search(norm):
-            return "hashed_key"
-        if deny_re is not None and deny_re.search(norm):
-            return "denied_key"
-        return None
-
-    return rule
+_glob_any = glob_any
 
 
 # --- building from files ----------------------------------------------------------------------
@@ -264,6 +223,7 @@ _TOP = {
     "events_common",
     "crash",
     "patterns",
+    "limits",
 }
 _RULE_FIELDS = {f.name for f in dataclasses.fields(PatternRule)} - {"name"}
 
@@ -329,7 +289,7 @@ class _Builder:
             base = Policy.default()
         changes: dict[str, Any] = {"source": self.source}
 
-        keys = self.table(data.get("keys", {}), ("keys",), {"deny", "hash", "allow", "remove"})
+        keys = self.table(data.get("keys", {}), ("keys",), {"deny", "hash", "allow", "remove", "no_plural"})
         removed = set(map(normalize_key, self.strings(keys.get("remove", []), ("keys", "remove"))))
         deny = [k for k in base.deny_keys if normalize_key(k) not in removed]
         hashed = [k for k in base.hash_keys if normalize_key(k) not in removed]
@@ -338,6 +298,19 @@ class _Builder:
         changes["allow_keys"] = _merge(
             base.allow_keys, self.strings(keys.get("allow", []), ("keys", "allow"))
         )
+
+        changes["no_plural_keys"] = _merge(
+            base.no_plural_keys, self.strings(keys.get("no_plural", []), ("keys", "no_plural"))
+        )
+        limits = self.table(data.get("limits", {}), ("limits",), {"record_budget_ms"})
+        if "record_budget_ms" in limits:
+            budget = limits["record_budget_ms"]
+            if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not budget >= 0:
+                raise self.fail(
+                    ("limits", "record_budget_ms"),
+                    f"limits.record_budget_ms must be a number of milliseconds >= 0, got {budget!r}",
+                )
+            changes["record_budget_ms"] = float(budget)
 
         text = self.table(data.get("text", {}), ("text",), {"key_value"})
         if "key_value" in text:

@@ -79,8 +79,27 @@ def luhn_spans(text: str) -> list[tuple[int, int]]:
     return found
 
 
+_BASES = frozenset("ACGTNacgtn")
+
+
+def dna(text: str) -> bool:
+    """True when ``text`` (a run of base letters, maybe split by spaces, newlines, line numbers)
+    holds at least 20 bases and looks like a sequence rather than words.
+
+    An unbroken upper-case run is a sequence as it stands; any other form (lower or mixed case,
+    wrapped, spaced) needs at least three of A, C, G and T, which English words made only of those
+    letters ("a cat can tag") practically never reach over 20 letters.
+    """
+    bases = [c for c in text if c in _BASES]
+    if len(bases) < 20:
+        return False
+    if len(bases) == len(text) and text.isupper():
+        return True
+    return len({c.upper() for c in bases} & {"A", "C", "G", "T"}) >= 3
+
+
 #: Validators a policy file can name (``validator = "luhn"``); code may register more.
-VALIDATORS: dict[str, Callable[[str], bool]] = {"luhn": luhn}
+VALIDATORS: dict[str, Callable[[str], bool]] = {"luhn": luhn, "dna": dna}
 #: For a validator: where valid matches hide inside a match it rejected as a whole.
 SALVAGE: dict[Callable[[str], bool], Callable[[str], list[tuple[int, int]]]] = {luhn: luhn_spans}
 
