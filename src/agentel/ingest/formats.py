@@ -90,12 +90,26 @@ def _count(value: Any, name: str) -> int | None:
 def _seconds(value: Any, name: str) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or math.isnan(value):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or value < 0
+        or not math.isfinite(value)
+    ):
         raise FormatError(f"{name}: expected a non-negative number of seconds, got {value!r}")
     return float(value)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+#: the last nanosecond a signed 64-bit nanosecond clock (OTLP, ClickHouse DateTime64(9)) can hold
+MAX_TIME_NS = 2**63 - 1
+_RANGE = "a time between 1970 and 2262-04-11 (what nanosecond timestamps can hold)"
+
+
+def _in_range(ns: int, value: Any, name: str) -> int:
+    if not 0 < ns <= MAX_TIME_NS:
+        raise FormatError(f"{name}: expected {_RANGE}, got {value!r}")
+    return ns
 
 
 def parse_time_ns(value: Any, name: str = "timestamp") -> int:
@@ -103,12 +117,13 @@ def parse_time_ns(value: Any, name: str = "timestamp") -> int:
     if isinstance(value, bool):
         raise FormatError(f"{name}: expected a time, got {value!r}")
     if isinstance(value, (int, float)):
-        if not value > 0 or math.isinf(value):
-            raise FormatError(f"{name}: expected a time after 1970, got {value!r}")
+        if not value > 0 or not math.isfinite(value):
+            raise FormatError(f"{name}: expected {_RANGE}, got {value!r}")
         scale = 10**9 if value < 1e11 else 10**6 if value < 1e14 else 10**3 if value < 1e17 else 1
         if isinstance(value, int):
-            return value * scale
-        return int(Decimal(repr(value)) * scale)  # exact digits: a float product rounds at ns
+            return _in_range(value * scale, value, name)
+        # exact digits: a float product rounds at ns
+        return _in_range(int(Decimal(repr(value)) * scale), value, name)
     if isinstance(value, str):
         try:
             t = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
@@ -118,7 +133,7 @@ def parse_time_ns(value: Any, name: str = "timestamp") -> int:
             ) from None
         if t.tzinfo is None:
             t = t.replace(tzinfo=timezone.utc)
-        return (t - _EPOCH) // timedelta(microseconds=1) * 1000
+        return _in_range((t - _EPOCH) // timedelta(microseconds=1) * 1000, value, name)
     raise FormatError(f"{name}: expected ISO 8601 or epoch seconds, got {type(value).__name__}")
 
 
@@ -474,7 +489,13 @@ def detect(obj: Any) -> str:
 
 def parse_record(obj: Any, default_ns: int) -> Interaction:
     """The interaction in ``obj`` (any known format); ``default_ns`` when it carries no time."""
-    return FORMATS[detect(obj)](obj, default_ns)
+    it = FORMATS[detect(obj)](obj, default_ns)
+    if it.duration_s is not None and it.start_ns + it.duration_s * 1e9 > MAX_TIME_NS:
+        raise FormatError(
+            f"latency: {it.duration_s!r} s after the start puts the call's end past 2262-04-11 "
+            "(what nanosecond timestamps can hold)"
+        )
+    return it
 
 
 __all__ = ["FORMATS", "FormatError", "Interaction", "detect", "parse_record", "parse_time_ns"]

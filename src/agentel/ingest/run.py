@@ -128,6 +128,30 @@ def _msg(exc: json.JSONDecodeError) -> str:
     return exc.msg[:-3] if exc.msg.endswith(" at") else exc.msg
 
 
+_TOO_DEEP = "nested too deeply (more levels of [ and { than can be read)"
+_default_redactor: Any = None
+
+
+def _redact(text: str) -> str:
+    """A message that may quote a record's values, through the redactor, before any report, JSON
+    output or ``.reason`` file shows it (the pipeline's policy when configured, else the default)."""
+    global _default_redactor
+    try:
+        from agentel.redaction.processors import current_redactor
+
+        red = current_redactor()
+        if red is None:
+            if _default_redactor is None:
+                from agentel.redaction.policy import Policy
+                from agentel.redaction.redactor import Redactor
+
+                _default_redactor = Redactor(Policy.default())
+            red = _default_redactor
+        return str(red.redact_text(text))
+    except Exception:  # noqa: BLE001 - strict mode refusing it, a broken policy: say less, never leak
+        return text.split(":", 1)[0] + ": (message withheld: it could not be redacted)"
+
+
 class _Bad(Exception):
     """The whole file is unusable; the message is the quarantine reason."""
 
@@ -209,7 +233,7 @@ class Ingestor:
         except FileNotFoundError:
             return FileOutcome(item.name, "error", reason="the file vanished while being read")
         except OSError as exc:
-            return FileOutcome(item.name, "error", reason=f"cannot read or move it: {exc}")
+            return FileOutcome(item.name, "error", reason=_redact(f"cannot read or move it: {exc}"))
         metric(INGEST_FILES).add(1, {"agentel.ingest.outcome": outcome.outcome})
         return outcome
 
@@ -235,19 +259,29 @@ class Ingestor:
                 try:
                     it = parse_record(record, default_ns)
                 except FormatError as exc:
-                    out.problems.append(f"{where}: {exc}")
+                    out.problems.append(_redact(f"{where}: {exc}"))
+                    continue
+                except RecursionError:
+                    out.problems.append(f"{where}: {_TOO_DEEP}")
+                    continue
+                except Exception as exc:  # noqa: BLE001 - one odd record never stops the run
+                    out.problems.append(_redact(f"{where}: cannot read it: {type(exc).__name__}: {exc}"))
                     continue
                 if self.ledger.seen(it.key) or it.key in keys:
                     out.duplicates += 1
                     continue
-                self._record(it, item)
+                try:
+                    self._record(it, item)
+                except Exception as exc:  # noqa: BLE001 - set aside with its reason, go on
+                    out.problems.append(_redact(f"{where}: cannot record it: {type(exc).__name__}: {exc}"))
+                    continue
                 keys.append(it.key)
                 out.records += 1
                 out.oldest_ns = it.start_ns if out.oldest_ns is None else min(out.oldest_ns, it.start_ns)
         except _Bad as exc:
             out.outcome = "quarantined"
-            out.reason = str(exc)
-            self.source.quarantine(item, f"{item.name}: {exc}")
+            out.reason = _redact(str(exc))
+            self.source.quarantine(item, f"{item.name}: {out.reason}")
             return out
         flushed = self.flush() if out.records else True
         if not flushed:
@@ -321,6 +355,8 @@ class Ingestor:
             raise _Bad(f"not UTF-8 text (byte {exc.start}): is it compressed or binary?") from None
         try:
             doc = json.loads(text)
+        except RecursionError:
+            raise _Bad(_TOO_DEEP) from None
         except json.JSONDecodeError as exc:
             ends_early = exc.pos >= len(text.rstrip()) or _unclosed(text)
             raise _Bad(
@@ -352,6 +388,9 @@ class Ingestor:
                     continue
                 try:
                     record = json.loads(text)
+                except RecursionError:
+                    out.problems.append(f"line {n}: {_TOO_DEEP}")
+                    continue
                 except json.JSONDecodeError as exc:
                     tail = not line.endswith(b"\n")
                     out.problems.append(
