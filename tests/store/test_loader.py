@@ -39,7 +39,7 @@ def test_load_counts_and_values(engine: Engine, tmp_path: Path) -> None:
         '["a","b"]',
         "2",
     )
-    assert row[1:] == ("SPAN_KIND_INTERNAL", "STATUS_CODE_UNSET", "r1")
+    assert row[1:] == ("Internal", "Unset", "r1")
     assert (
         engine.query(
             "SELECT sum(Value) FROM otel_metrics_sum WHERE MetricName = 'agentel.telemetry.dropped'"
@@ -124,7 +124,7 @@ def test_collector_file_exporter_output_loads(engine: Engine, tmp_path: Path) ->
     ).rows
     assert row == [("claude-3-5-sonnet", 120, 30, 1.5, 1, "openinference")]
     assert engine.query("SELECT SpanKind, StatusCode FROM otel_traces").rows == [
-        ("SPAN_KIND_CLIENT", "STATUS_CODE_ERROR")
+        ("Client", "Error")
     ]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -141,8 +142,9 @@ def _traces_sql(engine: Engine, prefix: str, path: str, lines: int) -> str:
     for expr in ("sp.attributes", "e.attributes", "l.attributes", "rs.resource.attributes"):
         sql = sql.replace(
             "{attrs:" + expr + "}",
-            f"mapFromArrays(arrayMap(x -> x.key, {expr}), arrayMap({value_fn}, {expr}))",
+            f"mapSort(mapFromArrays(arrayMap(x -> x.key, {expr}), arrayMap({value_fn}, {expr})))",
         )
+    sql = re.sub(r"\{id:([\w.]+)\}", r"if(match(\1, '^0*$'), '', lower(\1))", sql)
     return (
         sql.replace("{db}", engine.database)
         .replace("{prefix}", prefix)

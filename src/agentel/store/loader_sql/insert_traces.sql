@@ -1,24 +1,28 @@
 -- OTLP-JSON trace export requests (one per line) → otel_traces, parsed by ClickHouse's own JSON reader.
--- Rendered by agentel.store.loader: {attrs:EXPR} expands to the attribute-list → Map conversion;
+-- Rendered by agentel.store.loader: {attrs:EXPR} expands to the attribute-list → Map conversion
+-- (keys sorted, values as rows.as_string; a value it cannot render exactly throws, and the loader
+-- then takes the line-by-line path), {id:EXPR} to an id as the exporter writes it;
 -- {lines} bounds the read to the lines the loader saw (a file being appended to is read up to there).
 INSERT INTO {db}.{prefix}otel_traces
 SELECT
-  fromUnixTimestamp64Nano(toInt64(sp.startTimeUnixNano)) AS Timestamp,
-  sp.traceId AS TraceId, sp.spanId AS SpanId, sp.parentSpanId AS ParentSpanId, sp.traceState AS TraceState,
+  fromUnixTimestamp64Nano(toInt64(sp.startTimeUnixNano + throwIf(sp.startTimeUnixNano > 9223372036854775807, 'agentel: time beyond 2262'))) AS Timestamp,
+  {id:sp.traceId} AS TraceId, {id:sp.spanId} AS SpanId, {id:sp.parentSpanId} AS ParentSpanId, sp.traceState AS TraceState,
   sp.name AS SpanName,
-  ['SPAN_KIND_UNSPECIFIED','SPAN_KIND_INTERNAL','SPAN_KIND_SERVER','SPAN_KIND_CLIENT','SPAN_KIND_PRODUCER','SPAN_KIND_CONSUMER'][(sp.kind % 6) + 1] AS SpanKind,
+  -- pdata's SpanKind.String() / StatusCode.String(), as the collector's exporter writes them
+  if(sp.kind < 6, ['Unspecified','Internal','Server','Client','Producer','Consumer'][sp.kind + 1], '') AS SpanKind,
   res['service.name'] AS ServiceName,
   res AS ResourceAttributes,
   ss.scope.name AS ScopeName, ss.scope.version AS ScopeVersion,
   {attrs:sp.attributes} AS SpanAttributes,
-  greatest(sp.endTimeUnixNano, sp.startTimeUnixNano) - sp.startTimeUnixNano AS Duration,
-  ['STATUS_CODE_UNSET','STATUS_CODE_OK','STATUS_CODE_ERROR'][(sp.status.code % 3) + 1] AS StatusCode,
+  -- unsigned 64-bit subtraction, as the exporter's (a span ending before it starts wraps)
+  toUInt64(toInt64(sp.endTimeUnixNano) - toInt64(sp.startTimeUnixNano)) AS Duration,
+  if(sp.status.code < 3, ['Unset','Ok','Error'][sp.status.code + 1], '') AS StatusCode,
   sp.status.message AS StatusMessage,
-  arrayMap(e -> fromUnixTimestamp64Nano(toInt64(e.timeUnixNano)), sp.events) AS `Events.Timestamp`,
+  arrayMap(e -> fromUnixTimestamp64Nano(toInt64(e.timeUnixNano + throwIf(e.timeUnixNano > 9223372036854775807, 'agentel: time beyond 2262'))), sp.events) AS `Events.Timestamp`,
   arrayMap(e -> e.name, sp.events) AS `Events.Name`,
   arrayMap(e -> {attrs:e.attributes}, sp.events) AS `Events.Attributes`,
-  arrayMap(l -> l.traceId, sp.links) AS `Links.TraceId`,
-  arrayMap(l -> l.spanId, sp.links) AS `Links.SpanId`,
+  arrayMap(l -> {id:l.traceId}, sp.links) AS `Links.TraceId`,
+  arrayMap(l -> {id:l.spanId}, sp.links) AS `Links.SpanId`,
   arrayMap(l -> l.traceState, sp.links) AS `Links.TraceState`,
   arrayMap(l -> {attrs:l.attributes}, sp.links) AS `Links.Attributes`
 FROM (
