@@ -35,7 +35,7 @@ from agentel.ui.markup import url
 
 log = logging.getLogger("agentel.ui")
 _STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
-_CSP = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"
+_CSP = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'"
 DEFAULT_WINDOW = "7d"
 _FILTERS = ("model", "run", "since", "until", "status", "feedback", "failing")
 
