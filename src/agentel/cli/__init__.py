@@ -12,7 +12,8 @@ from typing import Any
 
 import click
 
-# name -> "module:attribute" of a click.Command. One line per command; each area owns its module.
+# name -> "module:attribute" of a click.Command. One module per command group; the option blocks
+# they share live in agentel.cli.options.
 _COMMANDS: dict[str, str] = {
     "load": "agentel.cli.store:load_cmd",
     "prune": "agentel.cli.store:prune_cmd",
@@ -21,20 +22,21 @@ _COMMANDS: dict[str, str] = {
     "lint": "agentel.cli.core:lint_cmd",
     "docs": "agentel.cli.core:docs_cmd",
     "policy": "agentel.cli.policy:policy_cmd",
-    "runs": "agentel.cli.analytics:runs_cmd",
-    "run-info": "agentel.cli.analytics:run_info_cmd",
-    "leaderboard": "agentel.cli.analytics:leaderboard_cmd",
-    "cost": "agentel.cli.analytics:cost_cmd",
-    "export-training": "agentel.cli.analytics:export_training_cmd",
-    "metrics": "agentel.cli.analytics:metrics_group",
-    "plots": "agentel.cli.analytics:plots_cmd",
-    "doctor": "agentel.cli.analytics:doctor_cmd",
-    "ui": "agentel.cli.ui:ui_cmd",
+    "runs": "agentel.cli.reports:runs_cmd",
+    "run-info": "agentel.cli.reports:run_info_cmd",
+    "leaderboard": "agentel.cli.reports:leaderboard_cmd",
+    "cost": "agentel.cli.reports:cost_cmd",
+    "export-training": "agentel.cli.export:export_training_cmd",
+    "metrics": "agentel.cli.export:metrics_group",
+    "plots": "agentel.cli.plots:plots_cmd",
+    "doctor": "agentel.cli.doctor:doctor_cmd",
+    "serve": "agentel.cli.serve:serve_cmd",
+    "ui": "agentel.cli.serve:ui_cmd",
     "evals": "agentel.cli.evals:evals_group",
-    "feedback": "agentel.cli.evals:feedback_cmd",
-    "alerts": "agentel.cli.evals:alerts_group",
-    "ingest": "agentel.cli.evals:ingest_cmd",
-    "fake": "agentel.cli.evals:fake_cmd",
+    "feedback": "agentel.cli.feedback:feedback_cmd",
+    "alerts": "agentel.cli.alerts:alerts_group",
+    "ingest": "agentel.cli.ingest:ingest_cmd",
+    "fake": "agentel.cli.fake:fake_cmd",
 }
 
 _HELP: dict[str, str] = {
@@ -53,7 +55,8 @@ _HELP: dict[str, str] = {
     "metrics": "Export metric points (json, csv, parquet, xlsx) for a time window.",
     "plots": "Draw PNG charts: rates, latency, tokens, evals, evolution fitness and lineage.",
     "doctor": "Check settings, where data goes, what is reachable, and the store's size.",
-    "ui": "Browse calls, traces, evals and give feedback in a local web app.",
+    "serve": "Own the store: load files live, receive OTLP, serve the UI and a ClickHouse interface.",
+    "ui": "Start serve and open the web app: calls, traces, evals, feedback, live.",
     "evals": "Run rule-based checks on stored LLM calls; list and summarize their results.",
     "feedback": "Record good/bad feedback (comment, expected answer) on a trace.",
     "alerts": "Judge the alert rules (error rate, latency, tokens, cost...) on the last window.",

@@ -37,13 +37,8 @@ def run_cmd(
         env["AGENTEL_CAPTURE_CONTENT"] = "1" if capture_content else "0"
     env.setdefault("OTEL_PYTHON_DISTRO", "agentel")
     env.setdefault("OTEL_PYTHON_CONFIGURATOR", "agentel")
-    # Validate the settings here so a typo fails before the program starts, naming the variable.
-    from agentel.config import ConfigError, Settings
-
-    try:
-        Settings.load(env=env)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+    # A bad setting does not stop the program: agentel's configurator inside the wrapper says so in
+    # one line naming the variable, and the program runs without agentel.
     wrapper = shutil.which(
         "opentelemetry-instrument", path=os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
     )

@@ -50,13 +50,18 @@ def load_cmd(paths: tuple[str, ...], wait: float, fmt: str) -> None:
 
     from agentel.store import StoreError
     from agentel.store.loader import load
-    from agentel.store.session import keep_within_budget
+    from agentel.store.session import keep_within_budget, served_load
 
     engine, _ = open_cli_store(load_new=False, wait=wait)
     try:
         targets = list(paths) or [os.environ.get("AGENTEL_DIR") or ".agentel"]
         prog, cb = _progress_bar(fmt == "table")
-        if prog is not None:
+        if getattr(engine, "served", None) is not None:
+            # a running `agentel serve` owns the store: it loads (one loader, one set of offsets)
+            from agentel.store.loader import LoadReport
+
+            report = served_load(engine, targets) or LoadReport()
+        elif prog is not None:
             with prog:
                 report = load(engine, targets, progress=cb)
         else:
