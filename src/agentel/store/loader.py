@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -78,7 +79,7 @@ class LoadReport:
 def iter_files(paths: Iterable[str]) -> Iterator[str]:
     """Every telemetry file under ``paths`` (files given directly are taken as they are)."""
     for p in paths:
-        if os.path.isfile(p):
+        if not os.path.isdir(p):
             yield os.path.abspath(p)
             continue
         for root, dirs, names in os.walk(p):
@@ -272,6 +273,44 @@ def _save_mark(engine: Engine, db: str, path: str, inode: int, offset: int, line
     )
 
 
+def _binary(data: bytes) -> str:
+    """Why ``data`` (a file's start) is not OTLP-JSON text, or ''."""
+    if data[:2] == b"\x1f\x8b":
+        return "gzip-compressed data, not OTLP-JSON lines: decompress it (gunzip) and load the result"
+    if b"\x00" in data[:4096]:
+        return "binary data (NUL bytes), not OTLP-JSON lines: not read"
+    return ""
+
+
+def _complete_json(tail: bytes) -> bool:
+    """A last line without its newline that is nevertheless one whole JSON object."""
+    if not tail.strip().startswith(b"{") or not tail.rstrip().endswith(b"}"):
+        return False
+    try:
+        return isinstance(json.loads(tail), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
+def _single_document(data: bytes) -> bytes | None:
+    """A file that is one (pretty-printed) JSON request, as one line; None for JSON lines."""
+    first = data.split(b"\n", 1)[0].strip()
+    if not data.lstrip().startswith(b"{") or data.count(b"\n") < 2 and first.endswith(b"}"):
+        return None
+    try:
+        json.loads(first)
+        return None  # the first line is a whole record: JSON lines
+    except (ValueError, RecursionError):
+        pass
+    try:
+        doc = json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+    return _dumps(doc).encode("utf-8")
+
+
 def _head(path: str) -> str:
     """Hash of the file's first complete line ('' while it has none)."""
     import hashlib
@@ -329,6 +368,10 @@ def load(
             continue
         try:
             st = os.stat(path)
+            if not stat.S_ISREG(st.st_mode):
+                # a FIFO or a device named *.jsonl: opening it could block the load (and the store lock)
+                report.skipped.append(SkippedLine(path, 0, "not a regular file (a FIFO or device): not read"))
+                continue
             head = _head(path)
         except OSError:
             continue  # removed (rotated away, pruned) since it was listed
@@ -345,18 +388,33 @@ def load(
         with open(path, "rb") as fh:
             fh.seek(offset)
             data = fh.read(st.st_size - offset)
+        if offset == 0 and _binary(data):
+            # compressed or binary data never becomes lines: say so once, do not keep it pending
+            report.skipped.append(SkippedLine(path, 0, _binary(data)))
+            _save_mark(engine, db, path, inode, st.st_size, 0, head)
+            done += st.st_size
+            continue
         end = data.rfind(b"\n") + 1
-        report.pending_bytes += len(data) - end
+        single = _single_document(data) if offset == 0 else None
+        if single is not None or (end < len(data) and _complete_json(data[end:])):
+            # one JSON document (a pretty-printed request), or a last line that is whole but has
+            # no newline: both are complete records, read up to the end of the file
+            end = len(data)
+            if single is not None:
+                data = single + b"\n"
+        report.pending_bytes += len(data) - end if single is None else 0
         if end == 0:
             done += st.st_size
             continue
         report.files += 1
         report.bytes_read += end
-        region = data[:end]
+        region = data[:end] if single is None else data
+        if not region.endswith(b"\n"):
+            region += b"\n"
         chunks = list(_chunks(region))
         rest: list[bytes] = []
         for chunk in chunks:
-            whole = offset == 0 and end == st.st_size and len(chunks) == 1
+            whole = offset == 0 and end == st.st_size and len(chunks) == 1 and single is None
             fast = _fast_traces(engine, prefix, path, chunk, whole_file=whole) if not rest else None
             if fast is None:
                 rest.append(chunk)
@@ -370,30 +428,48 @@ def load(
             if not raw.strip():
                 continue
             report.lines += 1
+            bad: list[str] = []
             try:
                 req = json.loads(raw)
                 if not isinstance(req, dict):
                     raise ValueError("not a JSON object")
+                # a line's rows are converted in full before any is buffered: a line that fails
+                # midway adds nothing, and is reported
                 if "resourceSpans" in req:
-                    for row in span_rows(req):
+                    spans = list(span_rows(req, bad))
+                    for row in spans:
                         buf.add("otel_traces", row)
-                        report.spans += 1
+                    report.spans += len(spans)
                 elif "resourceLogs" in req:
-                    for row in log_rows(req):
+                    logs = list(log_rows(req, bad))
+                    for row in logs:
                         buf.add("otel_logs", row)
-                        report.logs += 1
+                    report.logs += len(logs)
                 elif "resourceMetrics" in req:
-                    for table, row in metric_rows(req):
+                    points = list(metric_rows(req, bad))
+                    for table, row in points:
                         buf.add("otel_metrics_" + table, row)
-                        report.metric_points += 1
+                    report.metric_points += len(points)
                 else:
                     raise ValueError(
                         "not an OTLP export request (no resourceSpans/resourceLogs/resourceMetrics)"
                     )
-            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            except RecursionError:
+                report.skipped.append(SkippedLine(path, line_no, "JSON nested too deeply to read"))
+            except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
                 report.skipped.append(SkippedLine(path, line_no, f"{type(exc).__name__}: {str(exc)[:200]}"))
+            for reason in bad:
+                report.skipped.append(SkippedLine(path, line_no, reason[:300]))
         buf.flush()
-        _save_mark(engine, db, path, inode, offset + end, line_no, head or _head(path))
+        _save_mark(
+            engine,
+            db,
+            path,
+            inode,
+            offset + end if single is None else st.st_size,
+            line_no,
+            head or _head(path),
+        )
         done += st.st_size
         if progress is not None:
             progress(path, done, total)
