@@ -8,7 +8,9 @@ A wrong value fails at configure time with a message naming the variable and wha
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -44,9 +46,12 @@ def _bool(raw: str, name: str) -> bool:
 
 def _float(raw: str, name: str) -> float:
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
         raise ConfigError(f"{name}: expected a number, got {raw!r}") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{name}: expected a finite number, got {raw!r}")
+    return value
 
 
 def _int(raw: str, name: str) -> int:
@@ -67,12 +72,13 @@ def _list(raw: str, name: str) -> tuple[str, ...]:
 def _kv(raw: str, name: str) -> dict[str, str]:
     """Parse ``k=v,k2=v2`` (OTEL_RESOURCE_ATTRIBUTES / OTEL_EXPORTER_OTLP_HEADERS style)."""
     out: dict[str, str] = {}
-    for part in raw.split(","):
+    for index, part in enumerate(raw.split(","), 1):
         part = part.strip()
         if not part:
             continue
         if "=" not in part:
-            raise ConfigError(f"{name}: expected comma-separated key=value pairs, got {part!r} in {raw!r}")
+            # values are not quoted back: headers carry API keys
+            raise ConfigError(f"{name}: expected comma-separated key=value pairs; entry {index} has no '='")
         key, _, value = part.partition("=")
         from urllib.parse import unquote
 
@@ -427,7 +433,24 @@ class Settings:
         return os.path.join(self.dir, self.run_id)
 
 
+_USERINFO = re.compile(r"(//[^/@:]*:)[^/]*@")
+_QUERY_SECRET = re.compile(
+    r"([?&;](?:password|passwd|pwd|pass|secret|token|access_token|api_key|apikey|key)=)[^&;#]*", re.IGNORECASE
+)
+
+
+def hide_credentials(url: str) -> str:
+    """``url`` with its password (userinfo or query parameter) replaced by ``***``, for messages.
+
+    Works on malformed URLs too (no parsing that could fail): every error or report that quotes a
+    URL setting quotes this instead.
+    """
+    return _QUERY_SECRET.sub(r"\1***", _USERINFO.sub(r"\1***@", str(url)))
+
+
 def _validate(spec: SettingSpec, value: Any, label: str) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{label}: expected a finite number, got {value!r}")
     if spec.choices:
         items = value if isinstance(value, (list, tuple)) else (value,)
         for item in items:
@@ -455,18 +478,24 @@ def _validate(spec: SettingSpec, value: Any, label: str) -> None:
     if spec.name == "otlp_endpoint" and value is not None:
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https", "grpc") or not parts.hostname:
-            raise ConfigError(f"{label}: expected a URL like http://127.0.0.1:4318, got {value!r}")
+            raise ConfigError(
+                f"{label}: expected a URL like http://127.0.0.1:4318, got {hide_credentials(value)!r}"
+            )
     if spec.name == "clickhouse_url" and value is not None:
+        shown = hide_credentials(value)  # never the password, in any message
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https", "tcp", "clickhouse") or not parts.hostname:
             raise ConfigError(
                 f"{label}: expected protocol://user:password@host:port/database "
-                f"(protocol: http, https, tcp, clickhouse), got {value!r}"
+                f"(protocol: http, https, tcp, clickhouse), got {shown!r}"
             )
         try:
             parts.port  # noqa: B018 - raises on a bad port
         except ValueError:
-            raise ConfigError(f"{label}: bad port in {value!r}") from None
+            raise ConfigError(f"{label}: bad port in {shown!r} (expected 1-65535)") from None
+        database = (parts.path or "/").strip("/") or "agentel"
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", database):
+            raise ConfigError(f"{label}: database {database!r}: use letters, digits and '_' (in {shown!r})")
 
 
 def check_alert_thresholds(values: Mapping[str, Any], label: str) -> dict[str, float | None]:

@@ -14,6 +14,8 @@ from typing import Any
 from opentelemetry.instrumentation.distro import BaseDistro  # type: ignore[attr-defined]
 from opentelemetry.sdk._configuration import _BaseConfigurator
 
+from agentel import sdk
+
 
 class AgentelDistro(BaseDistro):
     """Sets agentel's defaults before the configurator runs (local files, no network sink)."""
@@ -30,9 +32,4 @@ class AgentelConfigurator(_BaseConfigurator):
     """Builds the pipeline with :func:`agentel.configure`."""
 
     def _configure(self, **kwargs: Any) -> None:
-        from agentel import sdk
-
-        sdk.configure()
-        pipeline = sdk.current_pipeline()
-        if pipeline is not None:
-            pipeline.origin = "distro"
+        sdk.configure_from_wrapper()

@@ -64,6 +64,9 @@ __all__ = ["configure", "current_settings", "force_flush", "shutdown"]
 _lock = threading.RLock()
 _pipeline: Pipeline | None = None
 _atexit_registered = False
+#: why the run wrapper's configuration failed (then configure() is inert), else None
+_wrapper_error: str | None = None
+_INERT = Settings(sinks=(), run_id="unconfigured")
 _SDK_VERSION = "0.1.0"
 
 
@@ -454,6 +457,10 @@ def configure(
     """
     global _pipeline, _atexit_registered
     with _lock:
+        if _pipeline is None and _wrapper_error is not None:
+            # The run wrapper could not configure (it said why, once): the program runs without
+            # agentel, and its own configure() must not take it down either.
+            return _INERT
         if _pipeline is not None:
             extra = span_exporters or log_exporters or metric_readers or id_generator is not None
             if not overrides and not extra:
@@ -494,6 +501,30 @@ def configure(
             os.register_at_fork(after_in_child=_after_fork_in_child)
             _atexit_registered = True
         return settings
+
+
+def configure_from_wrapper() -> Settings | None:
+    """``opentelemetry-instrument`` / ``agentel run``: configure from the environment.
+
+    A bad setting (or a sink that cannot start) must not take the program down: it is one line on
+    stderr naming the setting, the program runs without agentel, and the program's own
+    ``configure()`` calls return inert settings (no sinks) instead of raising.
+    """
+    global _wrapper_error
+    try:
+        settings = configure()
+    except Exception as exc:  # noqa: BLE001 - whatever it is, the program runs
+        _wrapper_error = str(exc)
+        try:
+            sys.stderr.write(
+                f"agentel: {exc} — the program runs without agentel (fix the setting to record it)\n"
+            )
+        except Exception:  # noqa: BLE001 - stderr closed
+            pass
+        return None
+    if _pipeline is not None:
+        _pipeline.origin = "distro"
+    return settings
 
 
 def _excepthook(exc_type: Any, exc: Any, tb: Any) -> None:

@@ -71,7 +71,7 @@ def test_agentel_run_short_form(tmp_path: Path) -> None:
     assert any(s["name"] == "app-work" for s in _read_spans(tmp_path / "data" / "wrapped-run"))
 
 
-def test_agentel_run_rejects_bad_settings_before_starting(tmp_path: Path) -> None:
+def test_agentel_run_names_a_bad_setting_and_runs_the_program_without_agentel(tmp_path: Path) -> None:
     env = _env(tmp_path) | {"AGENTEL_SINKS": "fiels"}
     proc = subprocess.run(
         [_bin("agentel"), "run", "--", "python", "-c", "print('ran')"],
@@ -80,8 +80,9 @@ def test_agentel_run_rejects_bad_settings_before_starting(tmp_path: Path) -> Non
         text=True,
         timeout=60,
     )
-    assert proc.returncode == 2
-    assert "AGENTEL_SINKS: unknown sink 'fiels'" in proc.stderr and "ran" not in proc.stdout
+    assert proc.returncode == 0
+    assert "AGENTEL_SINKS: unknown sink 'fiels'" in proc.stderr and "ran" in proc.stdout
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
 
 
 def test_program_configure_under_wrapper_does_not_crash(tmp_path: Path) -> None:

@@ -11,7 +11,9 @@ import os
 import socket
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
+
+from agentel.config import hide_credentials
 
 _SECRET_SETTINGS = ("otlp_headers",)
 _HEALTH_METRICS = ("agentel.telemetry.dropped", "agentel.redaction.redacted", "agentel.events.unregistered")
@@ -48,21 +50,13 @@ class Diagnosis:
         }
 
 
-def _hide_password(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-        return urlunsplit(parts._replace(netloc=netloc))
-    return url
-
-
 def _show(name: str, value: Any) -> Any:
     if value is None:
         return None
     if name in _SECRET_SETTINGS and value:
         return {k: "***" for k in value}
     if name == "clickhouse_url":
-        return _hide_password(str(value))
+        return hide_credentials(str(value))
     if isinstance(value, tuple):
         return list(value)
     if isinstance(value, dict) or hasattr(value, "items"):

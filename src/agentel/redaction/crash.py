@@ -20,6 +20,8 @@ import time
 import types
 from typing import Any
 
+from agentel.config import ConfigError
+
 _lock = threading.Lock()
 _installed = False
 _prev_sys_hook: Any = None
@@ -54,6 +56,14 @@ def uninstall() -> None:
 
 
 def _sys_hook(exc_type: type[BaseException], exc: BaseException, tb: types.TracebackType | None) -> None:
+    if issubclass(exc_type, ConfigError):
+        # A bad setting is one line naming the variable and the fix, not a traceback (and no crash
+        # record: the settings it would be written with are the bad ones).
+        try:
+            sys.stderr.write(f"agentel: configuration error: {exc}\n")
+        except Exception:  # noqa: BLE001 - stderr closed
+            pass
+        return
     prev = _prev_sys_hook or sys.__excepthook__
     try:
         prev(exc_type, exc, tb)

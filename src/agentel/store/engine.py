@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
+from agentel.config import hide_credentials
+
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -155,14 +157,19 @@ class ServerEngine:
         connecting and each request (a server that accepts and never answers); default: the
         client's own (10 s to connect, 300 s per request)."""
         parts = urlsplit(url)
+        shown = hide_credentials(url)  # errors never quote the password
         if parts.scheme not in ("http", "https", "clickhouse", "tcp") or not parts.hostname:
             raise StoreError(
-                f"CLICKHOUSE_URL: expected protocol://user:password@host:port/database, got {url!r}"
+                f"CLICKHOUSE_URL: expected protocol://user:password@host:port/database, got {shown!r}"
             )
+        try:
+            parts.port  # noqa: B018 - raises on a bad port
+        except ValueError:
+            raise StoreError(f"CLICKHOUSE_URL: bad port in {shown!r} (expected 1-65535)") from None
         self.database = (parts.path or "/").strip("/") or "agentel"
         if not _IDENT.match(self.database):
             raise StoreError(
-                f"CLICKHOUSE_URL: database {self.database!r}: use letters, digits and '_' (in {url!r})"
+                f"CLICKHOUSE_URL: database {self.database!r}: use letters, digits and '_' (in {shown!r})"
             )
         if connect is None:
             try:
