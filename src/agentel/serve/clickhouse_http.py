@@ -17,6 +17,11 @@ collector's ClickHouse exporter —, Grafana's ClickHouse plugin, curl):
 - Authentication: HTTP basic, ``X-ClickHouse-User``/``X-ClickHouse-Key`` headers, or
   ``user``/``password`` URL parameters, against the one user the server was started with.
 
+One agentel-only path, ``POST /agentel/load`` (authenticated like a query): the server's own
+loader runs now — over what it watches, or the paths in the JSON body ``{"paths": [...]}`` — and
+the load report comes back as JSON. The CLI calls it where it would have loaded files itself, so
+a command sees what was written before it started, and only the server ever loads.
+
 Not supported: sessions (``session_id`` is accepted and ignored; a ``SET`` statement changes
 nothing), response compression (responses are plain; every client accepts that), the TCP
 native protocol, external data. Each request runs alone on the shared engine (chdb is one
@@ -29,11 +34,15 @@ import base64
 import hmac
 import io
 import json
+import os
 import re
 import socket
 import threading
 import uuid
 import zlib
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
+from dataclasses import asdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -41,7 +50,9 @@ from urllib.parse import parse_qsl, urlsplit
 from agentel.serve.store import LockedEngine, RawResult, first_keyword, split_insert
 from agentel.store.engine import StoreError
 
-READ_ONLY_KEYWORDS = frozenset({"SELECT", "WITH", "SHOW", "DESCRIBE", "DESC", "EXISTS", "EXPLAIN", "SET", "USE"})
+READ_ONLY_KEYWORDS = frozenset(
+    {"SELECT", "WITH", "SHOW", "DESCRIBE", "DESC", "EXISTS", "EXPLAIN", "SET", "USE"}
+)
 MAX_BODY = 1 << 30  # 1 GiB per request
 
 _CODE = re.compile(r"Code:\s*(\d+)")
@@ -51,7 +62,8 @@ _NAME = re.compile(r"\(([A-Z][A-Z0-9_]+)\)\s*(?:\(version [^)]*\))?\s*$")
 _STATUS_BY_NAME = {
     "REQUIRED_PASSWORD": 401,
     **dict.fromkeys(
-        ("UNKNOWN_USER", "WRONG_PASSWORD", "AUTHENTICATION_FAILED", "SET_NON_GRANTED_ROLE", "ACCESS_DENIED"), 403
+        ("UNKNOWN_USER", "WRONG_PASSWORD", "AUTHENTICATION_FAILED", "SET_NON_GRANTED_ROLE", "ACCESS_DENIED"),
+        403,
     ),
     **dict.fromkeys(
         (
@@ -172,7 +184,9 @@ def decompress(data: bytes, encoding: str) -> bytes:
             data = brotli.decompress(data)
         else:
             raise ClickHouseError(
-                415, "UNSUPPORTED_MEDIA_TYPE", f"Unsupported Content-Encoding {enc!r} (use gzip, deflate, lz4 or zstd)"
+                415,
+                "UNSUPPORTED_MEDIA_TYPE",
+                f"Unsupported Content-Encoding {enc!r} (use gzip, deflate, lz4 or zstd)",
             )
     return data
 
@@ -189,7 +203,9 @@ def _zstd() -> Any:
 
         return zstd
     except ImportError:
-        raise ClickHouseError(415, "UNSUPPORTED_MEDIA_TYPE", "zstd bodies need the backports.zstd package") from None
+        raise ClickHouseError(
+            415, "UNSUPPORTED_MEDIA_TYPE", "zstd bodies need the backports.zstd package"
+        ) from None
 
 
 def decompress_native(data: bytes) -> bytes:
@@ -295,6 +311,10 @@ class _Handler(BaseHTTPRequestHandler):
             if path in ("/ping", "/replicas_status") or (path == "/" and not post and "query" not in params):
                 self._send(200, b"Ok.\n", {"Content-Type": "text/html; charset=UTF-8"})
                 return
+            if path == "/agentel/load" and post:
+                self._authenticate(params)
+                self._load(body)
+                return
             if path not in ("/", "/query"):
                 raise ClickHouseError(
                     404, "UNKNOWN_HANDLER", f"There is no handle {url.path}. Use / or /ping (agentel serve)"
@@ -321,6 +341,21 @@ class _Handler(BaseHTTPRequestHandler):
         }
         self._send(200, result.data, headers)
 
+    def _load(self, body: bytes) -> None:
+        loader = self.server.loader
+        if loader is None:
+            raise ClickHouseError(404, "UNKNOWN_HANDLER", "this server does not load files (no loader)")
+        try:
+            request = json.loads(body or b"{}")
+            paths = [str(p) for p in request.get("paths") or []]
+        except (ValueError, AttributeError, TypeError):
+            raise ClickHouseError(36, "BAD_ARGUMENTS", 'expected a JSON body {"paths": [...]}') from None
+        report = loader(paths or None)
+        out = asdict(report) if report is not None else None
+        self._send(
+            200, json.dumps({"report": out}).encode(), {"Content-Type": "application/json; charset=UTF-8"}
+        )
+
     def _authenticate(self, params: dict[str, str]) -> None:
         user = password = None
         auth = self.headers.get("Authorization") or ""
@@ -328,7 +363,9 @@ class _Handler(BaseHTTPRequestHandler):
             try:
                 decoded = base64.b64decode(auth[6:].strip()).decode()
             except (ValueError, UnicodeDecodeError):
-                raise ClickHouseError(516, "AUTHENTICATION_FAILED", "malformed Authorization header") from None
+                raise ClickHouseError(
+                    516, "AUTHENTICATION_FAILED", "malformed Authorization header"
+                ) from None
             user, _, password = decoded.partition(":")
         if self.headers.get("X-ClickHouse-User") is not None:
             user = self.headers.get("X-ClickHouse-User")
@@ -398,6 +435,7 @@ class _Server(ThreadingHTTPServer):
     password: str
     version: str
     display_name: str
+    loader: Callable[[Sequence[str] | None], Any] | None
 
 
 class ClickHouseHTTPServer:
@@ -410,7 +448,10 @@ class ClickHouseHTTPServer:
         port: int = 0,
         user: str = "default",
         password: str = "",
+        loader: Callable[[Sequence[str] | None], Any] | None = None,
     ) -> None:
+        """``loader(paths or None)`` runs the server's file loader now (``/agentel/load``); see
+        :func:`tailer_loader`."""
         self.engine = engine
         self.host = host
         self._httpd = _Server((host, port), _Handler)
@@ -419,7 +460,16 @@ class ClickHouseHTTPServer:
         self._httpd.password = password or ""
         self._httpd.version = _version(engine)
         self._httpd.display_name = socket.gethostname()
+        self._httpd.loader = loader
         self._thread: threading.Thread | None = None
+
+    @property
+    def loader(self) -> Callable[[Sequence[str] | None], Any] | None:
+        return self._httpd.loader
+
+    @loader.setter
+    def loader(self, value: Callable[[Sequence[str] | None], Any] | None) -> None:
+        self._httpd.loader = value
 
     @property
     def port(self) -> int:
@@ -452,3 +502,45 @@ def _version(engine: LockedEngine) -> str:
         return str(engine.query("SELECT version()").scalar())
     except StoreError:
         return "unknown"
+
+
+def tailer_loader(engine: LockedEngine, tailer: Any, directory: str) -> Callable[[Sequence[str] | None], Any]:
+    """The ``loader`` for a server whose ``tailer`` watches ``directory``: no paths (or paths under
+    what it watches) → one pass of the tailer now; other paths → loaded once, under the tailer's
+    lock, so two loads never interleave."""
+    from agentel.store.loader import load
+
+    root = os.path.realpath(directory)
+    watched = [os.path.realpath(p) for p in getattr(tailer, "paths", [root])] or [root]
+
+    def inside(path: str) -> bool:
+        real = os.path.realpath(path)
+        return any(real == w or real.startswith(w.rstrip(os.sep) + os.sep) for w in watched)
+
+    def run(paths: Sequence[str] | None) -> Any:
+        outside = [p for p in (paths or []) if not inside(p)]
+        report = tailer.load_now()
+        if outside:
+            with getattr(tailer, "_lock", None) or nullcontext():
+                extra = load(engine, outside)
+            report = extra if report is None else _merge(report, extra)
+        return report
+
+    return run
+
+
+def _merge(a: Any, b: Any) -> Any:
+    for name in (
+        "files",
+        "lines",
+        "spans",
+        "logs",
+        "metric_points",
+        "bytes_read",
+        "pending_bytes",
+        "expired",
+    ):
+        setattr(a, name, getattr(a, name) + getattr(b, name))
+    a.skipped = [*a.skipped, *b.skipped]
+    a.seconds += b.seconds
+    return a

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from agentel.store.engine import Engine, StoreError, open_engine
+from agentel.store.engine import Engine, Result, ServerEngine, StoreError, open_engine
 from agentel.store.loader import LoadReport, load
 from agentel.store.maintenance import enforce_budget
 from agentel.store.schema import SchemaOptions, apply
+
+if TYPE_CHECKING:
+    from agentel.serve.discovery import ServerInfo
 
 DEFAULT_TTL_DAYS = 30
 DEFAULT_BUDGET_MB = 2048
@@ -61,6 +66,110 @@ def keep_within_budget(engine: Engine, budget_mb: int | None = None) -> list[str
     return dropped
 
 
+def served(directory: str | None = None) -> ServerInfo | None:
+    """The running ``agentel serve`` that owns the store in ``directory`` (AGENTEL_DIR), if any.
+
+    Not when CLICKHOUSE_URL names a server (that store is another one), nor when
+    AGENTEL_NO_SERVE=1 (a command that must open the files itself fails on the lock instead).
+    """
+    if os.environ.get("CLICKHOUSE_URL") or os.environ.get("AGENTEL_NO_SERVE", "").strip() in ("1", "true"):
+        return None
+    from agentel.serve.discovery import read_live_server
+
+    directory = directory or data_dir()
+    info = read_live_server(directory)
+    if info is None or not info.clickhouse:
+        return None
+    try:
+        if not os.path.samefile(info.dir, directory):
+            return None
+    except OSError:
+        return None
+    return info
+
+
+def open_served(info: ServerInfo, wait_s: float = 30.0) -> Engine:
+    """The server engine (clickhouse-connect) on a running ``agentel serve``'s ClickHouse interface."""
+
+    def connect(**kwargs: Any) -> Any:
+        if "database" not in kwargs:
+            return _NoAdmin()  # the server made the database: skip the second connection
+        import clickhouse_connect
+
+        return clickhouse_connect.get_client(
+            **kwargs, connect_timeout=min(10.0, max(1.0, wait_s)), autogenerate_session_id=False
+        )
+
+    try:
+        engine = ServedEngine(info.clickhouse_url(), connect=connect)
+    except StoreError as exc:
+        raise StoreError(
+            f"agentel serve (pid {info.pid}, {info.clickhouse}) owns the store in {info.dir} "
+            f"but did not answer: {exc}; wait for it, or stop it (kill {info.pid})"
+        ) from None
+    engine.served = info  # type: ignore[attr-defined]
+    return engine
+
+
+class ServedEngine(ServerEngine):
+    """The server engine, reading results as the embedded engine does (JSONCompact, parsed the
+    same way), so a report prints the same whether the store is served or opened here."""
+
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> Result:
+        raw = self.query_raw(sql, "JSONCompact", params)
+        data = json.loads(raw or b'{"meta":[],"data":[]}')
+        return Result([m["name"] for m in data["meta"]], [tuple(r) for r in data["data"]])
+
+
+class _NoAdmin:
+    def command(self, *_: Any, **__: Any) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+def served_load(engine: Engine, paths: Sequence[str] | None = None) -> LoadReport | None:
+    """Have the running server load ``paths`` (default: everything it watches) now, and wait.
+
+    Only the server loads files into the store it owns: two loaders would race on the offsets
+    they record. Returns its load report (None when it had nothing new).
+    """
+    import json
+    import urllib.error
+    import urllib.request
+
+    from agentel.store.loader import LoadReport, SkippedLine
+
+    info: ServerInfo = engine.served  # type: ignore[attr-defined]
+    body = json.dumps({"paths": [os.path.abspath(p) for p in paths or []]}).encode()
+    req = urllib.request.Request(f"{info.clickhouse}/agentel/load", data=body, method="POST")
+    req.add_header("Content-Type", "application/json")
+    req.add_header("X-ClickHouse-User", info.user)
+    req.add_header("X-ClickHouse-Key", info.password)
+    try:
+        with urllib.request.urlopen(req, timeout=600) as resp:
+            data = json.loads(resp.read() or b"{}").get("report")
+    except urllib.error.HTTPError as exc:
+        detail = exc.read().decode("utf-8", "replace").strip()
+        raise StoreError(f"agentel serve (pid {info.pid}) could not load the files: {detail}") from None
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"agentel serve (pid {info.pid}, {info.clickhouse}) did not answer: {exc}") from None
+    if not data:
+        return None
+    skipped = [SkippedLine(**s) for s in data.pop("skipped", [])]
+    return LoadReport(**data, skipped=skipped)
+
+
+def load_paths(engine: Engine, paths: Sequence[str]) -> LoadReport | None:
+    """Load telemetry files into the store: through the owning server when it is served."""
+    if getattr(engine, "served", None) is not None:
+        return served_load(engine, paths)
+    from agentel.store.loader import load
+
+    return load(engine, list(paths))
+
+
 def open_store(
     *,
     url: str | None = None,
@@ -76,6 +185,18 @@ def open_store(
     after a load the embedded store is kept within its disk budget.
     """
     directory = directory or data_dir()
+    info = served(directory) if url is None else None
+    if info is not None:
+        # a running `agentel serve` owns this store: it applied the schema, keeps the budget and
+        # loads the files; this command is one more client of its ClickHouse interface
+        engine = open_served(info, wait_s)
+        try:
+            report = served_load(engine) if load_new else None
+            _report_load(report)
+        except BaseException:
+            engine.close()
+            raise
+        return engine, report
     ttl, configured = ttl_days_setting(ttl_days)
     engine = open_engine(directory, url=url, wait_s=wait_s)
     try:
@@ -83,13 +204,19 @@ def open_store(
         report = None
         if load_new and os.path.isdir(directory):
             report = load(engine, [directory], progress=progress)
-            for s in report.skipped[:5]:
-                print(f"agentel: skipped corrupt line {s}", file=sys.stderr)
-            if report.expired:
-                print(f"agentel: {report.expired_hint()}", file=sys.stderr)
+            _report_load(report)
             if report.rows:
                 keep_within_budget(engine)
     except BaseException:
         engine.close()
         raise
     return engine, report
+
+
+def _report_load(report: LoadReport | None) -> None:
+    if report is None:
+        return
+    for s in report.skipped[:5]:
+        print(f"agentel: skipped corrupt line {s}", file=sys.stderr)
+    if report.expired:
+        print(f"agentel: {report.expired_hint()}", file=sys.stderr)
