@@ -18,6 +18,8 @@ from typing import Any
 from opentelemetry import metrics as metrics_api
 from opentelemetry._logs import SeverityNumber, get_logger
 
+from agentel._internal.errors import record_internal_error, safe_attributes, safe_value
+
 _NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 SEVERITIES = {
     "debug": SeverityNumber.DEBUG,
@@ -184,7 +186,8 @@ def event(name: str, body: Any = None, *, severity: str | None = None, **data: A
     if not emit:
         return
     sev = severity or (spec.severity if spec else "info")
-    attributes = {k: v for k, v in data.items() if v is not None}
+    attributes = safe_attributes({k: v for k, v in data.items() if v is not None})
+    body = safe_value(body)
     if spec is not None and spec.sample_every > 1:
         attributes["agentel.sample_rate"] = spec.sample_every
     if sev == "error" and "error.code" not in attributes:
@@ -217,14 +220,28 @@ class Instrument:
             REGISTRY.dropped_metric_keys[f"{self.spec.name}:{key}"] += 1
         return {k: v for k, v in attributes.items() if k in self._allowed}
 
+    def _number(self, amount: Any) -> bool:
+        """A measurement must be a number: anything else is dropped, counted and logged once
+        (``metrics.amount``), never raised into the application."""
+        if isinstance(amount, (int, float)):
+            return True
+        record_internal_error(
+            "metrics.amount",
+            TypeError(f"metric {self.spec.name}: amount must be a number, got {type(amount).__name__}"),
+        )
+        return False
+
     def add(self, amount: float, attributes: Mapping[str, Any] | None = None) -> None:
-        self._inst.add(amount, self._attrs(attributes))
+        if self._number(amount):
+            self._inst.add(amount, self._attrs(attributes))
 
     def record(self, amount: float, attributes: Mapping[str, Any] | None = None) -> None:
-        self._inst.record(amount, self._attrs(attributes))
+        if self._number(amount):
+            self._inst.record(amount, self._attrs(attributes))
 
     def set(self, amount: float, attributes: Mapping[str, Any] | None = None) -> None:
-        self._inst.set(amount, self._attrs(attributes))
+        if self._number(amount):
+            self._inst.set(amount, self._attrs(attributes))
 
 
 _instruments: dict[str, Instrument] = {}

@@ -17,6 +17,8 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace as trace_api
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
+from agentel._internal.errors import safe_attributes
+
 F = TypeVar("F", bound=Callable[..., Any])
 _SCOPE = "agentel"
 
@@ -36,6 +38,8 @@ def _fail(span: Span, exc: BaseException) -> None:
 @contextmanager
 def span(name: str, *, kind: SpanKind = SpanKind.INTERNAL, **attributes: Any) -> Iterator[Span]:
     """``with agentel.span("step", i=3) as s:`` — a span around a block."""
+    if attributes:
+        attributes = safe_attributes(attributes)  # an object whose __str__ raises never reaches the app
     with tracer().start_as_current_span(
         name, kind=kind, attributes=attributes or None, record_exception=False, set_status_on_exception=False
     ) as s:

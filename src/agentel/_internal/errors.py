@@ -86,3 +86,32 @@ def never_raises(site: str, default: Any = None) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return deco
+
+
+_PLAIN = (str, bool, int, float, bytes, type(None))
+
+
+def safe_value(value: Any, _depth: int = 0) -> Any:
+    """``value`` as an attribute value that cannot raise later: plain values, and objects whose
+    ``str()`` works, as they are (the SDK converts them); lists and mappings item by item; an
+    object whose ``str()`` raises as the marker ``<unprintable TypeName>`` (counted and logged
+    once as ``attributes.unprintable``)."""
+    if isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, (list, tuple)) and _depth < 8:
+        return [safe_value(v, _depth + 1) for v in value]
+    if isinstance(value, dict) and _depth < 8:
+        return {k: safe_value(v, _depth + 1) for k, v in value.items()}
+    try:
+        str(value)
+        return value
+    except Exception as exc:  # noqa: BLE001 - the application's object, not our bug: never raise
+        record_internal_error("attributes.unprintable", exc)
+        return f"<unprintable {type(value).__qualname__}>"
+
+
+def safe_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
+    """``attributes`` with every value through :func:`safe_value` (the same dict when all are plain)."""
+    if all(isinstance(v, _PLAIN) for v in attributes.values()):
+        return attributes
+    return {k: safe_value(v) for k, v in attributes.items()}
