@@ -9,6 +9,9 @@ import pytest
 
 from agentel._internal import errors
 
+# every line agentel's file writer writes during the session must parse as OTLP/JSON (issue 15 item 8)
+pytest_plugins = ["otlp_json_check"]
+
 # Bugs in telemetry code must fail tests instead of being swallowed.
 errors.RAISE = True
 os.environ.setdefault("AGENTEL_RAISE_INTERNAL_ERRORS", "1")

@@ -10,6 +10,7 @@ official protobuf encoder and are converted.
 from __future__ import annotations
 
 import base64
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,17 +22,36 @@ from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 JSONDict = dict[str, Any]
 
 
+_INT64 = (-(1 << 63), (1 << 63) - 1)
+
+
+class Unencodable(ValueError):
+    """A value OTLP cannot carry (an integer beyond int64)."""
+
+
+def _double(value: float) -> float | str:
+    # proto3 JSON: NaN and the infinities are the strings "NaN", "Infinity", "-Infinity"; a bare
+    # NaN/Infinity token is not JSON, and every upstream parser rejects the whole request
+    if value != value:
+        return "NaN"
+    if value in (math.inf, -math.inf):
+        return "Infinity" if value > 0 else "-Infinity"
+    return value
+
+
 def encode_value(value: Any) -> JSONDict:
-    """One attribute value as an OTLP ``AnyValue``."""
+    """One attribute value as an OTLP ``AnyValue`` (:class:`Unencodable` for an int beyond int64)."""
     # bool before int: bool is an int subclass
     if isinstance(value, str):
         return {"stringValue": value}
     if isinstance(value, bool):
         return {"boolValue": value}
     if isinstance(value, int):
+        if not _INT64[0] <= value <= _INT64[1]:
+            raise Unencodable(f"integer {value} is beyond OTLP's int64")
         return {"intValue": str(value)}
     if isinstance(value, float):
-        return {"doubleValue": value}
+        return {"doubleValue": _double(value)}
     if isinstance(value, (bytes, bytearray)):
         return {"bytesValue": base64.b64encode(bytes(value)).decode("ascii")}
     if isinstance(value, Mapping):
@@ -46,10 +66,24 @@ def encode_value(value: Any) -> JSONDict:
 
 
 def encode_attributes(attributes: Mapping[str, Any] | None) -> list[JSONDict]:
-    """Attributes as OTLP ``KeyValue`` list."""
+    """Attributes as OTLP ``KeyValue`` list. An attribute OTLP cannot carry (an integer beyond
+    int64, also inside a list or map) is left out, as the official protobuf encoder does."""
     if not attributes:
         return []
-    return [{"key": k, "value": encode_value(v)} for k, v in attributes.items()]
+    out = []
+    for k, v in attributes.items():
+        try:
+            out.append({"key": k, "value": encode_value(v)})
+        except Unencodable:
+            continue
+    return out
+
+
+def _body(value: Any) -> JSONDict:
+    try:
+        return encode_value(value)
+    except Unencodable:
+        return {"stringValue": str(value)}  # a log body is kept, as text
 
 
 def _resource(resource: Resource | None) -> JSONDict:
@@ -177,7 +211,7 @@ def _log(record: ReadableLogRecord) -> JSONDict:
     if lr.severity_text:
         out["severityText"] = lr.severity_text
     if lr.body is not None:
-        out["body"] = encode_value(lr.body)
+        out["body"] = _body(lr.body)
     if lr.attributes:
         out["attributes"] = encode_attributes(lr.attributes)
     if record.dropped_attributes:
