@@ -8,7 +8,6 @@ Timestamps may be given (ingest and ``agentel fake`` record the past).
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -20,6 +19,7 @@ from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
 from agentel._internal import errors
 from agentel._internal.errors import record_internal_error
+from agentel._internal.totals import ObservableTotals
 from agentel.evals.model import CheckResult, EvalError
 from agentel.evals.names import EVALUATION_RESULTS
 from agentel.registry import REGISTRY, SEVERITIES, EventSpec
@@ -147,62 +147,16 @@ def emit_result(
     if attributes:
         attrs.update(attributes)
     emit_linked(EVALUATION_EVENT, attrs, trace_id=tid, span_id=sid, timestamp_ns=timestamp_ns)
-    _results.add(result.name, result.label or "")
+    _results.add((result.name, result.label or ""))
 
 
-class _ResultCounter:
-    """``agentel.evaluation.results`` as an observable counter over totals kept here.
-
-    A synchronous counter ``add`` costs ~20 µs in the SDK, a third of emitting a result; ingest
-    records several results per call. The SDK reads these totals only when it collects; they
-    restart with every new pipeline, like a synchronous counter's would.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._totals: dict[tuple[str, str], int] = {}
-        self._generation = -1
-        self._instrument: Any = None
-
-    def add(self, name: str, label: str) -> None:
-        from agentel._internal import proxy
-
-        if self._instrument is None:
-            self._register()
-        generation = proxy.METRICS.generation
-        with self._lock:
-            if generation != self._generation:
-                self._totals.clear()
-                self._generation = generation
-            key = (name, label)
-            self._totals[key] = self._totals.get(key, 0) + 1
-
-    def _register(self) -> None:
-        from opentelemetry import metrics as metrics_api
-
-        with self._lock:
-            if self._instrument is None:
-                spec = REGISTRY.metrics[EVALUATION_RESULTS]
-                self._instrument = metrics_api.get_meter("agentel").create_observable_counter(
-                    spec.name, callbacks=[self._observe], unit=spec.unit, description=spec.description
-                )
-
-    def _observe(self, options: Any) -> list[Any]:
-        from opentelemetry.metrics import Observation
-
-        from agentel._internal import proxy
-
-        with self._lock:
-            if self._generation != proxy.METRICS.generation:
-                return []
-            items = list(self._totals.items())
-        return [
-            Observation(n, {"gen_ai.evaluation.name": name, "gen_ai.evaluation.score.label": label})
-            for (name, label), n in items
-        ]
+def _result_attributes(key: tuple[str, str]) -> dict[str, str]:
+    return {"gen_ai.evaluation.name": key[0], "gen_ai.evaluation.score.label": key[1]}
 
 
-_results = _ResultCounter()
+# ``agentel.evaluation.results``: ingest records several results per call, and a synchronous
+# counter's ``add`` would cost a third of emitting one.
+_results = ObservableTotals(lambda: REGISTRY.metrics[EVALUATION_RESULTS], _result_attributes)
 
 
 __all__ = [

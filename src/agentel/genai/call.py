@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import inspect
 import math
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -20,9 +19,11 @@ from opentelemetry import trace as trace_api
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from agentel._internal import errors
+from agentel._internal.totals import ObservableTotals
 from agentel.genai import content
 from agentel.genai import cost as cost_mod
 from agentel.genai import semconv as sc
+from agentel.registry import REGISTRY
 
 SCOPE = "agentel.genai"
 _VERSION = "0.1.0"
@@ -32,67 +33,12 @@ _tracer = trace_api.get_tracer(SCOPE, _VERSION)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _CostCounter:
-    """``agentel.cost.usd`` as an observable counter over totals kept here.
-
-    A synchronous counter ``add`` costs ~20 µs in the SDK, twice per call; summing into a dict
-    costs ~1 µs and the SDK reads the totals only when it collects. Totals restart with every
-    new pipeline (``configure()``), like a synchronous counter's would.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._totals: dict[tuple[str, str, str | None, str], float] = {}
-        self._generation = -1
-        self._instrument: Any = None
-
-    def _current_generation(self) -> int:
-        from agentel._internal import proxy
-
-        return proxy.METRICS.generation
-
-    def add(
-        self, provider: str, request_model: str, response_model: str | None, inp: float, out: float
-    ) -> None:
-        if self._instrument is None:
-            self._register()
-        generation = self._current_generation()
-        with self._lock:
-            if generation != self._generation:
-                self._totals.clear()
-                self._generation = generation
-            totals = self._totals
-            key = (provider, request_model, response_model, "input")
-            totals[key] = totals.get(key, 0.0) + inp
-            key = (provider, request_model, response_model, "output")
-            totals[key] = totals.get(key, 0.0) + out
-
-    def _register(self) -> None:
-        from opentelemetry import metrics as metrics_api
-
-        from agentel.registry import REGISTRY
-
-        with self._lock:
-            if self._instrument is None:
-                spec = REGISTRY.metrics[sc.METRIC_COST]
-                self._instrument = metrics_api.get_meter("agentel").create_observable_counter(
-                    spec.name, callbacks=[self._observe], unit=spec.unit, description=spec.description
-                )
-
-    def _observe(self, options: Any) -> list[Any]:
-        from opentelemetry.metrics import Observation
-
-        with self._lock:
-            if self._generation != self._current_generation():
-                return []
-            items = list(self._totals.items())
-        out = []
-        for (provider, request_model, response_model, kind), value in items:
-            attrs = {sc.PROVIDER_NAME: provider, sc.REQUEST_MODEL: request_model, sc.COST_KIND: kind}
-            if response_model:
-                attrs[sc.RESPONSE_MODEL] = response_model
-            out.append(Observation(value, attrs))
-        return out
+def _cost_attributes(key: tuple[str, str, str | None, str]) -> dict[str, str]:
+    provider, request_model, response_model, kind = key
+    attrs = {sc.PROVIDER_NAME: provider, sc.REQUEST_MODEL: request_model, sc.COST_KIND: kind}
+    if response_model:
+        attrs[sc.RESPONSE_MODEL] = response_model
+    return attrs
 
 
 class _Instruments:
@@ -101,7 +47,8 @@ class _Instruments:
     duration: Any = None
     tokens: Any = None
     ttft: Any = None
-    cost: _CostCounter = _CostCounter()
+    # ``agentel.cost.usd``: a synchronous counter's ``add`` would cost ~20 µs twice per call
+    cost = ObservableTotals(lambda: REGISTRY.metrics[sc.METRIC_COST], _cost_attributes)
     unknown: Any = None
 
     @classmethod
@@ -438,12 +385,9 @@ class LLMCall:
             if self.output_tokens is not None:
                 _Instruments.tokens.record(self.output_tokens, {**m, sc.TOKEN_TYPE: sc.TOKEN_OUTPUT})
             if cost is not None:
-                _Instruments.cost.add(
-                    self.provider,
-                    self.request_model or model or "",
-                    self.response_model,
-                    cost.input_usd,
-                    cost.output_usd,
+                key = (self.provider, self.request_model or model or "", self.response_model)
+                _Instruments.cost.add_many(
+                    (((*key, "input"), cost.input_usd), ((*key, "output"), cost.output_usd))
                 )
         if unknown_price:
             _Instruments.unknown.add(
