@@ -8,18 +8,22 @@ the rules when the policy says ``[crash] message = "scan"``.
 
 Configured: the record goes through the pipeline (and its redacting processor) and is flushed.
 Not configured yet: it is written straight to ``AGENTEL_DIR/<run_id>/logs.jsonl`` as one
-OTLP-JSON line, the same encoding the file sink uses.
+OTLP-JSON line, the same encoding the file sink uses — always inside ``AGENTEL_DIR``: a run id
+that is not a plain name (``../..``, an absolute path, an email address) is replaced by
+``crash-<pid>``.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 import threading
 import time
 import types
 from typing import Any
 
+from agentel._internal import state
 from agentel.config import ConfigError
 
 _lock = threading.Lock()
@@ -181,11 +185,8 @@ def record_crash(
         body = f"uncaught {attrs['exception.type']}" + (
             f" in thread {attrs['thread.name']}" if thread_name else ""
         )
-        from agentel import sdk
-
-        pipeline = sdk.current_pipeline()
-        if pipeline is not None:
-            _emit(pipeline, body, attrs)
+        if state.settings() is not None:  # configured: through the pipeline (and its redactor)
+            _emit(body, attrs)
         else:
             _write_file(body, attrs, red)
     except Exception as exc2:  # noqa: BLE001 - the crash hook is the last line: say so, never raise
@@ -195,10 +196,10 @@ def record_crash(
             pass
 
 
-def _emit(pipeline: Any, body: str, attrs: dict[str, Any]) -> None:
-    from opentelemetry._logs import LogRecord, SeverityNumber
+def _emit(body: str, attrs: dict[str, Any]) -> None:
+    from opentelemetry._logs import LogRecord, SeverityNumber, get_logger_provider
 
-    logger = pipeline.logger_provider.get_logger("agentel.crash")
+    logger = get_logger_provider().get_logger("agentel.crash")  # the configured pipeline's
     logger.emit(
         LogRecord(
             timestamp=time.time_ns(),
@@ -209,7 +210,21 @@ def _emit(pipeline: Any, body: str, attrs: dict[str, Any]) -> None:
             event_name="agentel.crash",
         )
     )
-    pipeline.logger_provider.force_flush(5000)
+    state.force_flush(5000)  # the crash record and every span still queued
+
+
+_SAFE_RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+
+
+def _run_folder(directory: str, run_id: str) -> str:
+    """``directory/run_id`` when the run id is a plain folder name, else ``directory/crash-<pid>``."""
+    base = os.path.abspath(directory)
+    if not _SAFE_RUN_ID.fullmatch(run_id or "") or "@" in run_id:
+        run_id = f"crash-{os.getpid()}"
+    target = os.path.abspath(os.path.join(base, run_id))
+    if os.path.dirname(target) != base:  # belt and braces: never outside AGENTEL_DIR
+        target = os.path.join(base, f"crash-{os.getpid()}")
+    return target
 
 
 def _write_file(body: str, attrs: dict[str, Any], redactor: Any) -> None:
@@ -230,6 +245,8 @@ def _write_file(body: str, attrs: dict[str, Any], redactor: Any) -> None:
         directory = os.environ.get("AGENTEL_DIR") or ".agentel"
         run_id = os.environ.get("AGENTEL_RUN_ID") or f"crash-{os.getpid()}"
         service = None
+    folder = _run_folder(directory, run_id)
+    run_id = os.path.basename(folder)
     argv0 = sys.argv[0] if sys.argv and sys.argv[0] else "python"
     resource_attrs: dict[str, Any] = {
         "service.name": service or os.path.splitext(os.path.basename(argv0))[0] or "python",
@@ -252,7 +269,7 @@ def _write_file(body: str, attrs: dict[str, Any], redactor: Any) -> None:
         resource=Resource(resource_attrs),
         instrumentation_scope=InstrumentationScope("agentel.crash"),
     )
-    writer = JsonlWriter(os.path.join(directory, run_id, "logs.jsonl"))
+    writer = JsonlWriter(os.path.join(folder, "logs.jsonl"))
     try:
         writer.write_line(encode_logs([record]))
     finally:
