@@ -15,6 +15,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from agentel.store.engine import Engine, StoreError
 from agentel.store.loader import LoadReport, iter_files, load
@@ -22,6 +23,26 @@ from agentel.store.loader import LoadReport, iter_files, load
 log = logging.getLogger("agentel.serve.tail")
 
 _Sig = tuple[int, int, int]  # inode, size, mtime_ns
+
+#: below this many new bytes a pass converts rows in Python and inserts them as JSONEachRow; the
+#: loader's in-engine path (INSERT … SELECT from the file) has a large fixed cost per call that
+#: only pays off for big backlogs
+SMALL_PASS_BYTES = 512 * 1024
+
+
+class _Incremental:
+    """The engine as the loader sees it for a small live pass: same calls, another ``kind``, so
+    the loader takes its row-by-row path and skips its before/after row counts (TTL accounting
+    for a backlog; live data is new)."""
+
+    kind = "served-incremental"
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self.database = engine.database
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._engine, name)
 
 
 class Tailer:
@@ -94,13 +115,18 @@ class Tailer:
             if not files:
                 return None
             sigs: dict[str, _Sig] = {}
+            new_bytes = 0
             for f in files:
                 try:
                     st = os.stat(f)
                 except OSError:
                     continue
+                old = self._seen.get(f)
+                new_bytes += st.st_size - (old[1] if old is not None and old[0] == st.st_ino else 0)
                 sigs[f] = (st.st_ino, st.st_size, st.st_mtime_ns)
-            report = load(self.engine, list(sigs))
+            small = self.passes > 0 and new_bytes < SMALL_PASS_BYTES
+            engine: Any = _Incremental(self.engine) if small else self.engine
+            report = load(engine, list(sigs))
             # a file with an incomplete last line is looked at again when it grows (its size changes)
             self._seen.update(sigs)
             for gone in [p for p in self._seen if not os.path.exists(p)]:
