@@ -6,13 +6,12 @@ CLI, the demo and the tests share them. Nothing user-typed is formatted into SQL
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
+from agentel._internal.sqlfiles import SqlFiles
 from agentel.analytics.window import Window
 from agentel.store.engine import Engine
 
@@ -24,15 +23,7 @@ class AnalyticsError(ValueError):
     """A report cannot answer: the message names the argument and what to do."""
 
 
-@functools.cache
-def sql(name: str) -> str:
-    """The text of ``queries/<name>.sql``."""
-    return (
-        resources.files("agentel.analytics")
-        .joinpath("queries")
-        .joinpath(f"{name}.sql")
-        .read_text(encoding="utf-8")
-    )
+sql = SqlFiles("agentel.analytics", "queries")
 
 
 def ask(engine: Engine, name: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:

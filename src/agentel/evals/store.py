@@ -8,14 +8,13 @@ CLI then loads its own file at once (docs/evals.md, "Where CLI records go").
 
 from __future__ import annotations
 
-import functools
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
+from agentel._internal.sqlfiles import SqlFiles
 from agentel.evals.emit import emit_result
 from agentel.evals.model import Call, CheckResult, EvalError
 from agentel.evals.run import Params, evaluate, validate
@@ -23,10 +22,7 @@ from agentel.evals.run import Params, evaluate, validate
 PAGE = 2000
 
 
-@functools.cache
-def sql(name: str) -> str:
-    """The text of ``queries/<name>.sql``."""
-    return (resources.files("agentel.evals") / "queries" / f"{name}.sql").read_text(encoding="utf-8")
+sql = SqlFiles("agentel.evals", "queries")
 
 
 def ask(engine: Any, name: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -9,19 +9,15 @@ from __future__ import annotations
 import threading
 import time
 from datetime import datetime, timezone
-from functools import cache
-from importlib import resources
 from typing import Any
 
+from agentel._internal.sqlfiles import SqlFiles
 from agentel.store.engine import Engine
 
 PAGE_SIZE = 50
 
 
-@cache
-def sql(name: str) -> str:
-    """The text of ``queries/<name>.sql``."""
-    return (resources.files("agentel.ui") / "queries" / f"{name}.sql").read_text(encoding="utf-8")
+sql = SqlFiles("agentel.ui", "queries")
 
 
 def check_time(name: str, value: str) -> str:
