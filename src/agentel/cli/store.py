@@ -44,7 +44,13 @@ def open_cli_store(load_new: bool = True, wait: float = 30.0, quiet: bool = Fals
     "--wait", default=30.0, show_default=True, help="Seconds to wait for a store in use by another process."
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def load_cmd(paths: tuple[str, ...], wait: float, fmt: str) -> None:
+@click.option(
+    "--reload-expired",
+    is_flag=True,
+    help="Also load the lines an earlier load left out as older than the store's TTL (set a longer "
+    "AGENTEL_TTL_DAYS, or 0, first).",
+)
+def load_cmd(paths: tuple[str, ...], wait: float, fmt: str, reload_expired: bool = False) -> None:
     """Load OTLP-JSON files (default: AGENTEL_DIR) into the store, new lines only."""
     import json
 
@@ -63,9 +69,9 @@ def load_cmd(paths: tuple[str, ...], wait: float, fmt: str) -> None:
             report = served_load(engine, targets) or LoadReport()
         elif prog is not None:
             with prog:
-                report = load(engine, targets, progress=cb)
+                report = load(engine, targets, progress=cb, reload_expired=reload_expired)
         else:
-            report = load(engine, targets)
+            report = load(engine, targets, reload_expired=reload_expired)
         keep_within_budget(engine)
     except StoreError as exc:
         raise click.ClickException(f"load failed: {exc}") from None
@@ -82,6 +88,8 @@ def load_cmd(paths: tuple[str, ...], wait: float, fmt: str) -> None:
                     "skipped": [{"path": s.path, "line": s.line, "reason": s.reason} for s in report.skipped],
                     "pending_bytes": report.pending_bytes,
                     "expired": report.expired,
+                    "reloaded": report.reloaded,
+                    "dropped_on_arrival": report.dropped_on_arrival,
                     "seconds": round(report.seconds, 3),
                 }
             )

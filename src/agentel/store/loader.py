@@ -49,7 +49,10 @@ class LoadReport:
     bytes_read: int = 0
     pending_bytes: int = 0
     skipped: list[SkippedLine] = field(default_factory=list)
-    expired: int = 0  # rows older than the store's TTL, dropped by the engine on arrival
+    expired: int = 0  # rows older than the store's TTL: left out, remembered for --reload-expired
+    dropped_on_arrival: int = 0  # rows the engine's TTL dropped anyway (not recoverable by reload)
+    reloaded: int = 0  # rows loaded by --reload-expired
+    ttl_days: int = 0
     seconds: float = 0.0
 
     @property
@@ -65,15 +68,25 @@ class LoadReport:
             s += f"; skipped {len(self.skipped)} corrupt line(s)"
         if self.pending_bytes:
             s += f"; {self.pending_bytes} bytes of incomplete last lines left for the next load"
-        if self.expired:
+        if self.reloaded:
+            s += f"; reloaded {self.reloaded} row(s) left out earlier as older than the TTL"
+        if self.expired or self.dropped_on_arrival:
             s += f"; {self.expired_hint()}"
         return s
 
     def expired_hint(self) -> str:
-        return (
-            f"{self.expired} row(s) were older than the store's TTL and were dropped on arrival "
-            "(to keep old data, set AGENTEL_TTL_DAYS=0 or a longer TTL before loading it)"
-        )
+        s = ""
+        if self.expired:
+            s = (
+                f"warning: {self.expired} row(s) were older than the store's TTL ({self.ttl_days} days) and "
+                "were not loaded; they are remembered: to load them, set AGENTEL_TTL_DAYS=0 (or a longer "
+                "TTL) and run `agentel load --reload-expired`"
+            )
+        if self.dropped_on_arrival:
+            s += ("; " if s else "") + (
+                f"{self.dropped_on_arrival} row(s) were dropped by the store's TTL on arrival"
+            )
+        return s
 
 
 def iter_files(paths: Iterable[str]) -> Iterator[str]:
@@ -133,7 +146,7 @@ def _sql_literal(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def _traces_sql(engine: Engine, prefix: str, path: str, lines: int) -> str:
+def _traces_sql(engine: Engine, prefix: str, path: str, lines: int, cutoff_ns: int = 0) -> str:
     from importlib import resources
 
     folder = resources.files("agentel.store").joinpath("loader_sql")
@@ -152,6 +165,7 @@ def _traces_sql(engine: Engine, prefix: str, path: str, lines: int) -> str:
         .replace("{path}", _sql_literal(path))
         .replace("{structure}", _sql_literal(_TRACES_STRUCTURE))
         .replace("{lines}", str(int(lines)))
+        .replace("{cutoff}", str(int(cutoff_ns)))
     )
 
 
@@ -163,7 +177,9 @@ def _only_trace_lines(region: bytes) -> bool:
     return lines > 0 and starts == lines
 
 
-def _fast_traces(engine: Engine, prefix: str, path: str, region: bytes, whole_file: bool) -> int | None:
+def _fast_traces(
+    engine: Engine, prefix: str, path: str, region: bytes, whole_file: bool, cutoff_ns: int = 0
+) -> int | None:
     """Insert a region of trace lines with the engine's own JSON reader; None when not applicable.
 
     Only for embedded engines (the file must be readable by the engine) and regions made only of
@@ -186,7 +202,7 @@ def _fast_traces(engine: Engine, prefix: str, path: str, region: bytes, whole_fi
     try:
         before = engine.query(f"SELECT count() FROM {engine.database}.{prefix}otel_traces").scalar()
         try:
-            engine.execute(_traces_sql(engine, prefix, target, region.count(b"\n")))
+            engine.execute(_traces_sql(engine, prefix, target, region.count(b"\n"), cutoff_ns))
         except StoreError:
             # nothing of a failed INSERT … SELECT is visible: fall back and report line by line
             after = engine.query(f"SELECT count() FROM {engine.database}.{prefix}otel_traces").scalar()
@@ -250,11 +266,29 @@ class _Mark:
     offset: int
     line: int
     head: str  # hash of the first line ('' for marks written before heads were kept)
+    tail: str = ""  # hash of the 4 KiB before the offset: the content identity of a copy
 
 
 def _state(engine: Engine, db: str) -> dict[str, _Mark]:
-    r = engine.query(f"SELECT Path, Inode, Offset, Line, Head FROM {db}.agentel_load_state FINAL")
-    return {row[0]: _Mark(row[0], int(row[1]), int(row[2]), int(row[3]), row[4]) for row in r.rows}
+    r = engine.query(f"SELECT Path, Inode, Offset, Line, Head, Tail FROM {db}.agentel_load_state FINAL")
+    return {row[0]: _Mark(row[0], int(row[1]), int(row[2]), int(row[3]), row[4], row[5]) for row in r.rows}
+
+
+_TAIL_BYTES = 4096
+
+
+def _tail(path: str, offset: int) -> str:
+    """Hash of the bytes just before ``offset`` in ``path`` ('' at offset 0 or when unreadable)."""
+    import hashlib
+
+    if offset <= 0:
+        return ""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(max(0, offset - _TAIL_BYTES))
+            return hashlib.sha1(fh.read(min(offset, _TAIL_BYTES))).hexdigest()
+    except OSError:
+        return ""
 
 
 def _save_mark(engine: Engine, db: str, path: str, inode: int, offset: int, line: int, head: str) -> None:
@@ -267,6 +301,7 @@ def _save_mark(engine: Engine, db: str, path: str, inode: int, offset: int, line
                 "Offset": offset,
                 "Line": line,
                 "Head": head,
+                "Tail": _tail(path, offset),
                 "Updated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f"),
             }
         ],
@@ -337,7 +372,118 @@ def _resume_at(path: str, st: os.stat_result, head: str, state: dict[str, _Mark]
         except OSError:
             pass
         return mark
+    # a copy (cp -a): another file with the same first line and the same bytes up to its offset
+    for mark in state.values():
+        if mark.path == path or not head or mark.head != head or not mark.tail:
+            continue
+        if mark.offset <= st.st_size and _tail(path, mark.offset) == mark.tail:
+            return mark
     return None
+
+
+_TIME = {"otel_traces": "Timestamp", "otel_logs": "Timestamp"}  # the metrics tables: TimeUnix
+
+
+@dataclass(frozen=True)
+class _Cutoff:
+    days: int
+    text: str  # DateTime64(9) literal: rows older than this fall to the TTL
+    ns: int
+
+
+def _ttl_cutoffs(engine: Engine, prefix: str) -> dict[str, _Cutoff]:
+    """Raw table (without prefix) -> where its TTL cuts, for the tables that have one."""
+    r = engine.query(
+        "SELECT name, engine_full FROM system.tables WHERE database = {db:String}", {"db": engine.database}
+    )
+    now_ns = time.time_ns()
+    out: dict[str, _Cutoff] = {}
+    for name, full in r.rows:
+        table = str(name)[len(prefix) :] if str(name).startswith(prefix) else ""
+        m = re.search(r"\bTTL\b.*?toIntervalDay\((\d+)\)", str(full))
+        if table in _RAW_TABLES and m:
+            days = int(m.group(1))
+            # a minute of margin: a row this close to the cut would expire before the next merge anyway
+            ns = now_ns - days * 86_400 * 10**9 + 60 * 10**9
+            sec, frac = divmod(ns, 10**9)
+            text = f"{datetime.fromtimestamp(sec, timezone.utc):%Y-%m-%d %H:%M:%S}.{frac:09d}"
+            out[table] = _Cutoff(days, text, ns)
+    return out
+
+
+def _time_of(table: str, row: dict) -> str:
+    return str(row.get(_TIME.get(table, "TimeUnix"), ""))
+
+
+def _record_expired(
+    engine: Engine, db: str, path: str, offset: int, line: int, cutoff: str, rows: int, reloaded: int
+) -> None:
+    engine.insert(
+        f"{db}.agentel_load_expired",
+        [
+            {
+                "Path": path,
+                "Offset": offset,
+                "Line": line,
+                "Cutoff": cutoff,
+                "Rows": rows,
+                "Reloaded": reloaded,
+                "Updated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f"),
+            }
+        ],
+    )
+
+
+def _request_rows(req: dict, bad: list[str] | None) -> list[tuple[str, dict]]:
+    """(table without prefix, row) for every record of one export request."""
+    if "resourceSpans" in req:
+        return [("otel_traces", r) for r in span_rows(req, bad)]
+    if "resourceLogs" in req:
+        return [("otel_logs", r) for r in log_rows(req, bad)]
+    if "resourceMetrics" in req:
+        return [("otel_metrics_" + t, r) for t, r in metric_rows(req, bad)]
+    raise ValueError("not an OTLP export request (no resourceSpans/resourceLogs/resourceMetrics)")
+
+
+def _reload_expired(engine: Engine, prefix: str, report: LoadReport, cutoffs: dict[str, _Cutoff]) -> None:
+    """Load the lines left out as older than the TTL, where the TTL now allows it (once each)."""
+    db = engine.database
+    r = engine.query(
+        f"SELECT Path, Offset, Line, toString(Cutoff), Rows FROM {db}.agentel_load_expired FINAL WHERE Reloaded = 0"
+    )
+    buf = _Buffers(engine, db, prefix)
+    for path, offset, line, then, n in r.rows:
+        try:
+            with open(path, "rb") as fh:
+                fh.seek(int(offset))
+                raw = fh.readline()
+                if int(offset) == 0 and _single_document(raw + fh.read()) is not None:
+                    fh.seek(0)
+                    raw = _single_document(fh.read()) or raw
+            req = json.loads(raw)
+            rows = [(t, row) for t, row in _request_rows(req, []) if _time_of(t, row) < str(then)]
+        except (OSError, ValueError, RecursionError) as exc:
+            report.skipped.append(SkippedLine(str(path), int(line), f"cannot reload: {str(exc)[:200]}"))
+            continue
+        if any(t in cutoffs and _time_of(t, row) < cutoffs[t].text for t, row in rows):
+            report.expired += len(rows)  # still older than the TTL: left where it is
+            report.ttl_days = max(cutoffs[t].days for t, _ in rows if t in cutoffs)
+            continue
+        for t, row in rows:
+            buf.add(t, row)
+            _count(report, t)
+        buf.flush()
+        report.reloaded += len(rows)
+        _record_expired(engine, db, str(path), int(offset), int(line), str(then), int(n), 1)
+
+
+def _count(report: LoadReport, table: str) -> None:
+    if table == "otel_traces":
+        report.spans += 1
+    elif table == "otel_logs":
+        report.logs += 1
+    else:
+        report.metric_points += 1
 
 
 def load(
@@ -346,13 +492,22 @@ def load(
     *,
     prefix: str = "",
     progress: Callable[[str, int, int], None] | None = None,
+    reload_expired: bool = False,
 ) -> LoadReport:
-    """Load every new line under ``paths``; ``progress(path, done_bytes, total_bytes)`` is called per file."""
+    """Load every new line under ``paths``; ``progress(path, done_bytes, total_bytes)`` is called per file.
+
+    Rows older than a table's TTL are not inserted (the engine would drop them on arrival): their
+    lines are remembered and counted in ``expired``; ``reload_expired`` loads them again once the
+    TTL allows it (each line once).
+    """
     t0 = time.perf_counter()
     db = engine.database
     report = LoadReport()
     state = _state(engine, db)
     rows_before = _raw_rows(engine, prefix)
+    cutoffs = _ttl_cutoffs(engine, prefix)
+    if reload_expired:
+        _reload_expired(engine, prefix, report, cutoffs)
     files = list(iter_files(paths))
     sizes = {}
     for f in files:
@@ -413,18 +568,27 @@ def load(
             region += b"\n"
         chunks = list(_chunks(region))
         rest: list[bytes] = []
+        rest_start = offset
         for chunk in chunks:
             whole = offset == 0 and end == st.st_size and len(chunks) == 1 and single is None
-            fast = _fast_traces(engine, prefix, path, chunk, whole_file=whole) if not rest else None
+            trace_cut = cutoffs["otel_traces"].ns if "otel_traces" in cutoffs else 0
+            fast = (
+                _fast_traces(engine, prefix, path, chunk, whole_file=whole, cutoff_ns=trace_cut)
+                if not rest
+                else None
+            )
             if fast is None:
                 rest.append(chunk)
                 continue
             report.spans += fast
             report.lines += chunk.count(b"\n")
             line_no += chunk.count(b"\n")
+            rest_start += len(chunk)
         region = b"".join(rest)
-        for raw in region.splitlines():
+        pos = rest_start
+        for raw in region.split(b"\n")[:-1]:
             line_no += 1
+            line_at, pos = pos, pos + len(raw) + 1
             if not raw.strip():
                 continue
             report.lines += 1
@@ -435,25 +599,18 @@ def load(
                     raise ValueError("not a JSON object")
                 # a line's rows are converted in full before any is buffered: a line that fails
                 # midway adds nothing, and is reported
-                if "resourceSpans" in req:
-                    spans = list(span_rows(req, bad))
-                    for row in spans:
-                        buf.add("otel_traces", row)
-                    report.spans += len(spans)
-                elif "resourceLogs" in req:
-                    logs = list(log_rows(req, bad))
-                    for row in logs:
-                        buf.add("otel_logs", row)
-                    report.logs += len(logs)
-                elif "resourceMetrics" in req:
-                    points = list(metric_rows(req, bad))
-                    for table, row in points:
-                        buf.add("otel_metrics_" + table, row)
-                    report.metric_points += len(points)
-                else:
-                    raise ValueError(
-                        "not an OTLP export request (no resourceSpans/resourceLogs/resourceMetrics)"
-                    )
+                rows = _request_rows(req, bad)
+                old = [t for t, row in rows if t in cutoffs and _time_of(t, row) < cutoffs[t].text]
+                if old:
+                    cut = cutoffs[old[0]]
+                    report.expired += len(old)
+                    report.ttl_days = max(report.ttl_days, cut.days)
+                    _record_expired(engine, db, path, line_at, line_no, cut.text, len(old), 0)
+                for t, row in rows:
+                    if t in cutoffs and _time_of(t, row) < cutoffs[t].text:
+                        continue
+                    buf.add(t, row)
+                    _count(report, t)
             except RecursionError:
                 report.skipped.append(SkippedLine(path, line_no, "JSON nested too deeply to read"))
             except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
@@ -476,6 +633,6 @@ def load(
     if rows_before is not None and report.rows:
         # the engine drops rows past a table's TTL as they arrive: say so instead of counting them loaded
         rows_after = _raw_rows(engine, prefix) or 0
-        report.expired = max(0, report.rows - (rows_after - rows_before))
+        report.dropped_on_arrival = max(0, report.rows - (rows_after - rows_before))
     report.seconds = time.perf_counter() - t0
     return report

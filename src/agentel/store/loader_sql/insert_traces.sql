@@ -2,10 +2,11 @@
 -- Rendered by agentel.store.loader: {attrs:EXPR} expands to the attribute-list → Map conversion
 -- (keys sorted, values as rows.as_string; a value it cannot render exactly throws, and the loader
 -- then takes the line-by-line path), {id:EXPR} to an id as the exporter writes it;
+-- {cutoff} (Unix ns) is the TTL's: an older span throws too (the loader records it, not the engine's TTL);
 -- {lines} bounds the read to the lines the loader saw (a file being appended to is read up to there).
 INSERT INTO {db}.{prefix}otel_traces
 SELECT
-  fromUnixTimestamp64Nano(toInt64(sp.startTimeUnixNano + throwIf(sp.startTimeUnixNano > 9223372036854775807, 'agentel: time beyond 2262'))) AS Timestamp,
+  fromUnixTimestamp64Nano(toInt64(sp.startTimeUnixNano + throwIf(sp.startTimeUnixNano > 9223372036854775807 OR sp.startTimeUnixNano < {cutoff}, 'agentel: time beyond 2262 or older than the TTL'))) AS Timestamp,
   {id:sp.traceId} AS TraceId, {id:sp.spanId} AS SpanId, {id:sp.parentSpanId} AS ParentSpanId, sp.traceState AS TraceState,
   sp.name AS SpanName,
   -- pdata's SpanKind.String() / StatusCode.String(), as the collector's exporter writes them
