@@ -51,11 +51,12 @@ def test_a_message_is_one_client_span_with_request_response_and_usage(ant: anthr
     assert attrs[sc.REQUEST_MAX_TOKENS] == 100
     assert attrs[sc.REQUEST_TEMPERATURE] == 0.4
     assert attrs[sc.REQUEST_TOP_P] == 0.8
-    assert attrs[sc.REQUEST_TOP_K] == 20
+    assert attrs[sc.REQUEST_TOP_K] == 20.0 and isinstance(attrs[sc.REQUEST_TOP_K], float)  # a double
     assert attrs[sc.REQUEST_STOP_SEQUENCES] == ("END",)
     assert attrs[sc.RESPONSE_ID] == result.id
     assert attrs[sc.RESPONSE_MODEL] == ANTHROPIC_MODEL
-    assert attrs[sc.RESPONSE_FINISH_REASONS] == ("end_turn",)
+    assert attrs[sc.RESPONSE_FINISH_REASONS] == ("stop",)  # the conventions' enum
+    assert attrs[sc.ANTHROPIC_STOP_REASON] == "end_turn"  # the provider's word beside it
     assert attrs[sc.USAGE_INPUT_TOKENS] == result.usage.input_tokens  # no cache: all input is uncached
     assert attrs[sc.USAGE_OUTPUT_TOKENS] == result.usage.output_tokens
     assert sc.USAGE_CACHE_READ_INPUT_TOKENS not in attrs and sc.USAGE_CACHE_CREATION_INPUT_TOKENS not in attrs
@@ -128,7 +129,8 @@ def test_tool_use_and_content_capture(ant: anthropic.Anthropic) -> None:
     tool = result.content[1]
     assert tool.type == "tool_use"
     attrs = cap.span(NAME).attributes or {}
-    assert attrs[sc.RESPONSE_FINISH_REASONS] == ("tool_use",)
+    assert attrs[sc.RESPONSE_FINISH_REASONS] == ("tool_call",)
+    assert attrs[sc.ANTHROPIC_STOP_REASON] == "tool_use"
     assert json.loads(attrs[sc.SYSTEM_INSTRUCTIONS]) == [{"type": "text", "content": "Use tools."}]
     assert json.loads(attrs[sc.INPUT_MESSAGES]) == [
         {"role": "user", "parts": [{"type": "text", "content": "Say hello."}]}
@@ -140,7 +142,7 @@ def test_tool_use_and_content_capture(ant: anthropic.Anthropic) -> None:
                 {"type": "text", "content": "Let me look that up."},
                 {"type": "tool_call", "id": tool.id, "name": "get_weather", "arguments": tool.input},
             ],
-            "finish_reason": "tool_use",
+            "finish_reason": "tool_call",
         }
     ]
     follow = [
@@ -175,7 +177,8 @@ def test_stream_true_is_observed_to_the_end(ant: anthropic.Anthropic) -> None:
     assert attrs[sc.RESPONSE_ID] == start.message.id  # type: ignore[union-attr]
     assert attrs[sc.USAGE_INPUT_TOKENS] == start.message.usage.input_tokens  # type: ignore[union-attr]
     assert attrs[sc.USAGE_OUTPUT_TOKENS] == delta.usage.output_tokens  # type: ignore[union-attr]
-    assert attrs[sc.RESPONSE_FINISH_REASONS] == ("end_turn",)
+    assert attrs[sc.RESPONSE_FINISH_REASONS] == ("stop",)  # the conventions' enum
+    assert attrs[sc.ANTHROPIC_STOP_REASON] == "end_turn"  # the provider's word beside it
     assert attrs[sc.RESPONSE_TIME_TO_FIRST_CHUNK] > 0
     text = "".join(e.delta.text for e in events if e.type == "content_block_delta")  # type: ignore[union-attr]
     assert json.loads(attrs[sc.OUTPUT_MESSAGES])[0]["parts"] == [{"type": "text", "content": text}]
@@ -194,7 +197,8 @@ def test_stream_helper_sync_with_tools_and_early_exit(ant: anthropic.Anthropic) 
     full, early = cap.spans
     attrs = full.attributes or {}
     assert attrs[sc.RESPONSE_ID] == final.id
-    assert attrs[sc.RESPONSE_FINISH_REASONS] == ("tool_use",)
+    assert attrs[sc.RESPONSE_FINISH_REASONS] == ("tool_call",)
+    assert attrs[sc.ANTHROPIC_STOP_REASON] == "tool_use"
     assert attrs[sc.USAGE_OUTPUT_TOKENS] == final.usage.output_tokens
     parts = json.loads(attrs[sc.OUTPUT_MESSAGES])[0]["parts"]
     assert parts[1] == {

@@ -125,7 +125,7 @@ def test_responses_api_stream_and_function_calls(oai: openai.OpenAI) -> None:
     assert events[-1].type == "response.completed"
     attrs = cap.span("chat gpt-4o").attributes or {}
     assert attrs[sc.REQUEST_STREAM] is True
-    assert attrs[sc.RESPONSE_FINISH_REASONS] == ("tool_calls",)
+    assert attrs[sc.RESPONSE_FINISH_REASONS] == ("tool_call",)  # the conventions' enum
     assert attrs[sc.USAGE_OUTPUT_TOKENS] == final.usage.output_tokens
     assert sc.USAGE_ESTIMATED not in attrs
     assert attrs[sc.RESPONSE_TIME_TO_FIRST_CHUNK] > 0

@@ -26,7 +26,8 @@ def test_openai_chat_pair() -> None:
     assert it.key == "openai.chat:chatcmpl-000007"
     assert it.start_ns == (1_767_225_600 + 7) * 10**9 and it.duration_s == pytest.approx(0.64)
     assert (it.input_tokens, it.output_tokens, it.finish_reasons) == (20, 2, ["stop"])
-    assert it.request_params == {"temperature": 0.2, "max_tokens": 50}
+    # read as the live instrumentor reads the same request (one attribute builder, issue 13)
+    assert it.request_attributes == {"gen_ai.request.temperature": 0.2, "gen_ai.request.max_tokens": 50}
     assert it.input_messages[0] == {"role": "system", "parts": [{"type": "text", "content": "Be brief."}]}
     assert it.output_messages == [
         {"role": "assistant", "parts": [{"type": "text", "content": "Paris."}], "finish_reason": "stop"}
@@ -55,7 +56,8 @@ def test_anthropic_pair_counts_cache_tokens_as_input() -> None:
     )
     assert (it.input_tokens, it.cache_read_tokens, it.cache_write_tokens, it.output_tokens) == (18, 5, 3, 1)
     assert it.system == [{"type": "text", "content": "Be brief."}]
-    assert it.finish_reasons == ["end_turn"]
+    assert it.finish_reasons == ["stop"]  # the conventions' enum (Anthropic's end_turn)
+    assert it.attributes["anthropic.response.stop_reason"] == "end_turn"
     assert it.start_ns == 1_767_261_600 * 10**9
 
 

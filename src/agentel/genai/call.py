@@ -12,6 +12,7 @@ import inspect
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from opentelemetry import context as otel_context
@@ -47,6 +48,7 @@ class _Instruments:
     duration: Any = None
     tokens: Any = None
     ttft: Any = None
+    per_chunk: Any = None
     # ``agentel.cost.usd``: a synchronous counter's ``add`` would cost ~20 µs twice per call
     cost = ObservableTotals(lambda: REGISTRY.metrics[sc.METRIC_COST], _cost_attributes)
     unknown: Any = None
@@ -58,6 +60,7 @@ class _Instruments:
 
             cls.tokens = metric(sc.METRIC_TOKEN_USAGE)
             cls.ttft = metric(sc.METRIC_TIME_TO_FIRST_CHUNK)
+            cls.per_chunk = metric(sc.METRIC_TIME_PER_OUTPUT_CHUNK)
             cls.unknown = metric(sc.METRIC_COST_UNKNOWN_MODEL)
             cls.duration = metric(sc.METRIC_OPERATION_DURATION)
         return cls
@@ -66,6 +69,81 @@ class _Instruments:
 def estimate_tokens(chars: int) -> int:
     """A rough token count for ``chars`` characters of text (~4 per token), for estimated usage."""
     return math.ceil(chars / 4) if chars > 0 else 0
+
+
+def genai_attributes(
+    c: Any,
+    capture: bool,
+    attrs: dict[str, Any] | None = None,
+    *,
+    when: datetime | None = None,
+    price: bool = True,
+) -> tuple[dict[str, Any], cost_mod.Cost | None, bool]:
+    """The GenAI span attributes of one call's outcome — live (:class:`LLMCall`) or ingested (an
+    ``Interaction``): ``(attributes, cost, price unknown)``. One builder, so both rows are equal.
+
+    ``c`` has :class:`LLMCall`'s response, usage, timing, error, content and ``cost`` fields; they
+    are added to ``attrs`` (filled in place when given). The cost is computed at ``when``
+    (default now) unless ``c.cost`` is set or ``price`` is false. Content goes in only when
+    ``capture``, as JSON strings (the conventions' form for span attributes).
+    """
+    if attrs is None:
+        attrs = {}
+    if c.response_id:
+        attrs[sc.RESPONSE_ID] = c.response_id
+    if c.response_model:
+        attrs[sc.RESPONSE_MODEL] = c.response_model
+    if c.finish_reasons:
+        attrs[sc.RESPONSE_FINISH_REASONS] = list(c.finish_reasons)
+    if c.input_tokens is not None:
+        attrs[sc.USAGE_INPUT_TOKENS] = c.input_tokens
+    if c.output_tokens is not None:
+        attrs[sc.USAGE_OUTPUT_TOKENS] = c.output_tokens
+    if c.cache_read_tokens:
+        attrs[sc.USAGE_CACHE_READ_INPUT_TOKENS] = c.cache_read_tokens
+    if c.cache_write_tokens:
+        attrs[sc.USAGE_CACHE_CREATION_INPUT_TOKENS] = c.cache_write_tokens
+    if c.cache_write_1h_tokens:
+        attrs[sc.ANTHROPIC_CACHE_CREATION_1H] = c.cache_write_1h_tokens
+    if c.reasoning_tokens:
+        attrs[sc.USAGE_REASONING_OUTPUT_TOKENS] = c.reasoning_tokens
+    if c.estimated:
+        attrs[sc.USAGE_ESTIMATED] = True
+    if c.incomplete:
+        attrs[sc.STREAM_INCOMPLETE] = True
+    if c.ttft is not None:
+        attrs[sc.RESPONSE_TIME_TO_FIRST_CHUNK] = c.ttft
+    if c.error_type:
+        attrs[sc.ERROR_TYPE] = c.error_type
+    model = c.response_model or c.request_model
+    unknown_price = False
+    cost = c.cost
+    if cost is None and price and model and (c.input_tokens is not None or c.output_tokens is not None):
+        usage = cost_mod.Usage(
+            c.input_tokens or 0,
+            c.cache_read_tokens or 0,
+            c.cache_write_tokens or 0,
+            c.cache_write_1h_tokens or 0,
+            c.output_tokens or 0,
+        )
+        cost = cost_mod.compute(c.provider, model, usage, when)
+        unknown_price = cost is None
+    if cost is not None:
+        attrs[sc.COST_INPUT_USD] = cost.input_usd
+        attrs[sc.COST_OUTPUT_USD] = cost.output_usd
+        attrs[sc.COST_TOTAL_USD] = cost.total_usd
+        attrs[sc.COST_SOURCE] = cost.source
+        attrs[sc.COST_VERSION] = cost.version
+    if capture:
+        if c.input_messages:
+            attrs[sc.INPUT_MESSAGES] = content.to_json(c.input_messages)
+        if c.output_messages:
+            attrs[sc.OUTPUT_MESSAGES] = content.to_json(c.output_messages)
+        if c.system_instructions:
+            attrs[sc.SYSTEM_INSTRUCTIONS] = content.to_json(c.system_instructions)
+        if c.tool_definitions:
+            attrs[sc.TOOL_DEFINITIONS] = content.to_json(c.tool_definitions)
+    return attrs, cost, unknown_price
 
 
 class LLMCall:
@@ -77,6 +155,8 @@ class LLMCall:
 
     __slots__ = (
         "_ended",
+        "_last_chunk",
+        "chunk_gaps",
         "_parent_ctx",
         "_t0",
         "attributes",
@@ -155,6 +235,9 @@ class LLMCall:
         self.estimated = False
         self.incomplete = False
         self.ttft: float | None = None
+        self._last_chunk = 0.0
+        #: seconds between consecutive streamed chunks (gen_ai.client.operation.time_per_output_chunk)
+        self.chunk_gaps: list[float] = []
         self.cost: cost_mod.Cost | None = None
         self.input_messages: Any = None
         self.output_messages: Any = None
@@ -270,7 +353,18 @@ class LLMCall:
     def first_chunk(self) -> None:
         """Mark the arrival of the first streamed chunk (time to first chunk)."""
         if self.ttft is None:
-            self.ttft = time.perf_counter() - self._t0
+            self._last_chunk = time.perf_counter()
+            self.ttft = self._last_chunk - self._t0
+
+    def chunk(self) -> None:
+        """Mark the arrival of a streamed chunk: the first gives the time to first chunk, each
+        later one a time per output chunk (since the previous one)."""
+        now = time.perf_counter()
+        if self.ttft is None:
+            self.ttft = now - self._t0
+        else:
+            self.chunk_gaps.append(now - self._last_chunk)
+        self._last_chunk = now
 
     # --- the end -------------------------------------------------------------------------
 
@@ -291,75 +385,20 @@ class LLMCall:
 
     def _finish(self, duration: float, error: BaseException | None) -> None:
         span = self.span
-        attrs: dict[str, Any] = self.attributes or {}
-        if self.response_id:
-            attrs[sc.RESPONSE_ID] = self.response_id
-        if self.response_model:
-            attrs[sc.RESPONSE_MODEL] = self.response_model
-        if self.finish_reasons:
-            attrs[sc.RESPONSE_FINISH_REASONS] = self.finish_reasons
-        if self.input_tokens is not None:
-            attrs[sc.USAGE_INPUT_TOKENS] = self.input_tokens
-        if self.output_tokens is not None:
-            attrs[sc.USAGE_OUTPUT_TOKENS] = self.output_tokens
-        if self.cache_read_tokens:
-            attrs[sc.USAGE_CACHE_READ_INPUT_TOKENS] = self.cache_read_tokens
-        if self.cache_write_tokens:
-            attrs[sc.USAGE_CACHE_CREATION_INPUT_TOKENS] = self.cache_write_tokens
-        if self.cache_write_1h_tokens:
-            attrs[sc.ANTHROPIC_CACHE_CREATION_1H] = self.cache_write_1h_tokens
-        if self.reasoning_tokens:
-            attrs[sc.USAGE_REASONING_OUTPUT_TOKENS] = self.reasoning_tokens
-        if self.estimated:
-            attrs[sc.USAGE_ESTIMATED] = True
-        if self.incomplete:
-            attrs[sc.STREAM_INCOMPLETE] = True
-        if self.ttft is not None:
-            attrs[sc.RESPONSE_TIME_TO_FIRST_CHUNK] = self.ttft
         error_type = None
         if error is not None:
-            error_type = type(error).__qualname__
-            attrs[sc.ERROR_TYPE] = error_type
+            error_type = self.error_type = type(error).__qualname__
             status = getattr(error, "status_code", None)
             if isinstance(status, int):
-                attrs[sc.HTTP_STATUS_CODE] = status
+                extra = self.attributes = self.attributes or {}
+                extra[sc.HTTP_STATUS_CODE] = status
             span.set_status(Status(StatusCode.ERROR, f"{error_type}: {error}"[:1024]))
         elif self.error_type:
-            error_type = attrs[sc.ERROR_TYPE] = self.error_type
+            error_type = self.error_type
             span.set_status(Status(StatusCode.ERROR, self.error_type))
-
+        attrs, cost, unknown_price = genai_attributes(self, self.capture_span, self.attributes)
+        self.cost = cost
         model = self.response_model or self.request_model
-        unknown_price = False
-        cost = self.cost
-        if cost is None and model and (self.input_tokens is not None or self.output_tokens is not None):
-            cost = cost_mod.compute(
-                self.provider,
-                model,
-                cost_mod.Usage(
-                    self.input_tokens or 0,
-                    self.cache_read_tokens or 0,
-                    self.cache_write_tokens or 0,
-                    self.cache_write_1h_tokens or 0,
-                    self.output_tokens or 0,
-                ),
-            )
-            unknown_price = cost is None
-            self.cost = cost
-        if cost is not None:
-            attrs[sc.COST_INPUT_USD] = cost.input_usd
-            attrs[sc.COST_OUTPUT_USD] = cost.output_usd
-            attrs[sc.COST_TOTAL_USD] = cost.total_usd
-            attrs[sc.COST_SOURCE] = cost.source
-            attrs[sc.COST_VERSION] = cost.version
-        if self.capture_span:
-            if self.input_messages:
-                attrs[sc.INPUT_MESSAGES] = content.to_json(self.input_messages)
-            if self.output_messages:
-                attrs[sc.OUTPUT_MESSAGES] = content.to_json(self.output_messages)
-            if self.system_instructions:
-                attrs[sc.SYSTEM_INSTRUCTIONS] = content.to_json(self.system_instructions)
-            if self.tool_definitions:
-                attrs[sc.TOOL_DEFINITIONS] = content.to_json(self.tool_definitions)
         span.set_attributes(attrs)
         span.end()
 
@@ -378,8 +417,13 @@ class LLMCall:
         inst.record(duration, m)
         if self.ttft is not None:
             _Instruments.ttft.record(self.ttft, m)
-        if not self.estimated:
-            # the token histogram carries measured usage only; estimates stay on the span, flagged
+        if self.chunk_gaps:
+            per_chunk = _Instruments.per_chunk
+            for gap in self.chunk_gaps:
+                per_chunk.record(gap, m)
+        if not self.estimated and error_type is None:
+            # the token histogram carries measured usage of completed calls only (a failed call has
+            # a duration with error.type); estimates stay on the span, flagged
             if self.input_tokens is not None:
                 _Instruments.tokens.record(self.input_tokens, {**m, sc.TOKEN_TYPE: sc.TOKEN_INPUT})
             if self.output_tokens is not None:
@@ -426,7 +470,7 @@ class LLMCall:
             (sc.TOOL_DEFINITIONS, self.tool_definitions),
         ):
             if value:
-                attrs[key] = content.to_json(value)
+                attrs[key] = content.structured(value)  # events take structured values
         get_logger(SCOPE, _VERSION).emit(
             event_name=sc.EVENT_INFERENCE_DETAILS,
             severity_number=SeverityNumber.INFO,

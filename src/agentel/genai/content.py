@@ -12,6 +12,8 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from agentel.genai.semconv import finish_reason
+
 NO_CONTENT = (False, False)
 _MODES = {
     "NO_CONTENT": (False, False),
@@ -57,6 +59,27 @@ def _resolve(settings: Any) -> tuple[bool, bool]:
 def to_json(value: Any) -> str:
     """Compact JSON for a content attribute (non-JSON values rendered with ``str``)."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def structured(value: Any) -> Any:
+    """``value`` as an OTel AnyValue (maps, lists, scalars) for a log record's attributes: the
+    event form of content. ``None`` map entries are left out; other values become strings."""
+    if isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): structured(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [structured(v) for v in value if v is not None]
+    if value is None:
+        return ""
+    return str(value)
+
+
+def _get(obj: Any, key: str) -> Any:
+    """A field of an SDK object or of its JSON form (a dict)."""
+    if isinstance(obj, Mapping):
+        return obj.get(key)
+    return getattr(obj, key, None)
 
 
 def as_dict(obj: Any) -> Mapping[str, Any]:
@@ -139,29 +162,35 @@ def openai_chat_input(messages: Any) -> list[dict[str, Any]]:
 
 
 def openai_chat_output(choices: Any) -> list[dict[str, Any]]:
+    """Output messages of chat completion choices (SDK objects or their JSON)."""
     out: list[dict[str, Any]] = []
     for choice in choices or ():
-        message = getattr(choice, "message", None)
+        message = _get(choice, "message")
         parts: list[dict[str, Any]] = []
         if message is not None:
-            if getattr(message, "content", None):
-                parts.append(text_part(message.content))
-            if getattr(message, "refusal", None):
-                parts.append(text_part(message.refusal))
-            for tc in getattr(message, "tool_calls", None) or ():
-                fn = getattr(tc, "function", None)
+            text = _get(message, "content")
+            if isinstance(text, str) and text:
+                parts.append(text_part(text))
+            elif isinstance(text, list):
+                parts.extend(_openai_content_parts(text))
+            refusal = _get(message, "refusal")
+            if refusal:
+                parts.append(text_part(refusal))
+            for tc in _get(message, "tool_calls") or ():
+                fn = _get(tc, "function")
                 parts.append(
                     tool_call_part(
-                        getattr(tc, "id", None),
-                        getattr(fn, "name", None),
-                        getattr(fn, "arguments", None),
+                        _get(tc, "id"),
+                        _get(fn, "name") if fn is not None else None,
+                        _get(fn, "arguments") if fn is not None else None,
                     )
                 )
+        reason = _get(choice, "finish_reason")
         out.append(
             {
-                "role": getattr(message, "role", "assistant") or "assistant",
+                "role": (_get(message, "role") if message is not None else None) or "assistant",
                 "parts": parts,
-                "finish_reason": getattr(choice, "finish_reason", None) or "",
+                "finish_reason": finish_reason(reason) if reason else "",
             }
         )
     return out
@@ -225,24 +254,19 @@ def openai_responses_input(value: Any) -> list[dict[str, Any]]:
 
 
 def openai_responses_output(response: Any) -> list[dict[str, Any]]:
+    """Output messages of a Responses API response (an SDK object or its JSON)."""
     parts: list[dict[str, Any]] = []
-    for item in getattr(response, "output", None) or ():
-        kind = getattr(item, "type", None)
+    for item in _get(response, "output") or ():
+        kind = _get(item, "type")
         if kind == "message":
-            for c in getattr(item, "content", None) or ():
-                text = getattr(c, "text", None) or getattr(c, "refusal", None)
+            for c in _get(item, "content") or ():
+                text = _get(c, "text") or _get(c, "refusal")
                 if text:
                     parts.append(text_part(text))
         elif kind == "function_call":
-            parts.append(
-                tool_call_part(
-                    getattr(item, "call_id", None),
-                    getattr(item, "name", None),
-                    getattr(item, "arguments", None),
-                )
-            )
+            parts.append(tool_call_part(_get(item, "call_id"), _get(item, "name"), _get(item, "arguments")))
         elif kind == "reasoning":
-            summary = " ".join(getattr(s, "text", "") for s in getattr(item, "summary", None) or ())
+            summary = " ".join(_get(s, "text") or "" for s in _get(item, "summary") or ())
             parts.append({"type": "reasoning", "content": summary})
     return [{"role": "assistant", "parts": parts, "finish_reason": ""}]
 
@@ -289,4 +313,5 @@ def anthropic_system(system: Any) -> list[dict[str, Any]]:
 
 
 def anthropic_output(content: Any, stop_reason: Any) -> list[dict[str, Any]]:
-    return [{"role": "assistant", "parts": _anthropic_blocks(content), "finish_reason": stop_reason or ""}]
+    reason = finish_reason(stop_reason) if stop_reason else ""
+    return [{"role": "assistant", "parts": _anthropic_blocks(content), "finish_reason": reason}]

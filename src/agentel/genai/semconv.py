@@ -75,6 +75,8 @@ OPENAI_REQUEST_SERVICE_TIER = "openai.request.service_tier"
 OPENAI_RESPONSE_SERVICE_TIER = "openai.response.service_tier"
 OPENAI_RESPONSE_SYSTEM_FINGERPRINT = "openai.response.system_fingerprint"
 ANTHROPIC_CACHE_CREATION_1H = "anthropic.usage.cache_creation.ephemeral_1h_input_tokens"
+#: Anthropic's own ``stop_reason`` (``end_turn``, ``pause_turn``…); finish reasons use the enum
+ANTHROPIC_STOP_REASON = "anthropic.response.stop_reason"
 
 # --- agentel's own ---------------------------------------------------------------------------
 
@@ -103,11 +105,41 @@ PROVIDER_ANTHROPIC = "anthropic"
 TOKEN_INPUT = "input"
 TOKEN_OUTPUT = "output"
 
+# The conventions' finish reasons (output messages' enum): stop | length | content_filter |
+# tool_call | error. Providers' words are mapped onto it; an unknown word passes unchanged.
+FINISH_STOP = "stop"
+FINISH_LENGTH = "length"
+FINISH_CONTENT_FILTER = "content_filter"
+FINISH_TOOL_CALL = "tool_call"
+FINISH_ERROR = "error"
+_FINISH_REASONS = {
+    # OpenAI chat completions
+    "tool_calls": FINISH_TOOL_CALL,
+    "function_call": FINISH_TOOL_CALL,
+    # Anthropic messages
+    "end_turn": FINISH_STOP,
+    "stop_sequence": FINISH_STOP,
+    "pause_turn": FINISH_STOP,
+    "max_tokens": FINISH_LENGTH,
+    "model_context_window_exceeded": FINISH_LENGTH,
+    "tool_use": FINISH_TOOL_CALL,
+    "refusal": FINISH_CONTENT_FILTER,
+    # OpenAI responses (incomplete_details.reason)
+    "max_output_tokens": FINISH_LENGTH,
+}
+
+
+def finish_reason(word: str) -> str:
+    """The conventions' finish reason for a provider's word (``end_turn`` → ``stop``)."""
+    return _FINISH_REASONS.get(word, word)
+
+
 # --- metrics and events ----------------------------------------------------------------------
 
 METRIC_TOKEN_USAGE = "gen_ai.client.token.usage"
 METRIC_OPERATION_DURATION = "gen_ai.client.operation.duration"
 METRIC_TIME_TO_FIRST_CHUNK = "gen_ai.client.operation.time_to_first_chunk"
+METRIC_TIME_PER_OUTPUT_CHUNK = "gen_ai.client.operation.time_per_output_chunk"
 METRIC_COST = "agentel.cost.usd"
 METRIC_COST_UNKNOWN_MODEL = "agentel.cost.unknown_model"
 EVENT_INFERENCE_DETAILS = "gen_ai.client.inference.operation.details"
@@ -148,6 +180,16 @@ METRICS = (
         "histogram",
         "s",
         "Time from the request to the first streamed chunk of an LLM call.",
+        METRIC_ATTRIBUTES,
+        DURATION_BUCKETS,
+        "genai",
+    ),
+    MetricSpec(
+        METRIC_TIME_PER_OUTPUT_CHUNK,
+        "histogram",
+        "s",
+        "Time per output chunk of a streamed LLM call, recorded for each chunk after the first: "
+        "from the end of the previous chunk to the end of this one.",
         METRIC_ATTRIBUTES,
         DURATION_BUCKETS,
         "genai",

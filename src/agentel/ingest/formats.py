@@ -1,6 +1,7 @@
 """Log formats ingest understands, each turned into one :class:`Interaction` per LLM call.
 
 * ``openai.chat``: ``{"request": {chat.completions request}, "response": {ChatCompletion}}``
+* ``openai.responses``: ``{"request": {responses.create request}, "response": {Response}}``
 * ``anthropic.messages``: ``{"request": {messages request}, "response": {Message}}``
 * ``agentel``: the simple format of docs/ingest.md — ``model``, ``instructions``, ``prompt`` (or
   ``messages``), ``answer``, ``usage``, ``timestamp``, ``latency_s``…
@@ -23,6 +24,9 @@ from decimal import Decimal
 from typing import Any
 
 from agentel.genai import content
+from agentel.genai import semconv as sc
+from agentel.genai.instrumentors import anthropic as anthropic_requests
+from agentel.genai.instrumentors import openai as openai_requests
 
 
 class FormatError(ValueError):
@@ -58,6 +62,29 @@ class Interaction:
     reference_answer: str | None = None
     expects_json: bool = False
     cost_usd: float | None = None  # a cost the log reported (else computed from usage)
+    # what a live call records too (same names as agentel.genai.call.LLMCall: one attribute builder)
+    cache_write_1h_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    ttft: float | None = None
+    incomplete: bool = False
+    tool_definitions: list[dict[str, Any]] | None = None
+    #: request attributes by their full names, read as the SDK instrumentors read them
+    request_attributes: dict[str, Any] = field(default_factory=dict)
+
+    # LLMCall's names for the fields above, for agentel.genai.call.genai_attributes
+    @property
+    def request_model(self) -> str:
+        return self.model
+
+    @property
+    def system_instructions(self) -> list[dict[str, Any]] | None:
+        return self.system
+
+    @property
+    def estimated(self) -> bool:
+        return self.usage_estimated
+
+    cost = None  # a computed cost is the builder's (a reported one is cost_usd)
 
 
 # --- shared field readers ---------------------------------------------------------------------
@@ -246,9 +273,8 @@ def _openai_output(choices: Any) -> tuple[list[dict[str, Any]], list[str]]:
             raw_fn = tc.get("function")
             fn: Mapping[str, Any] = raw_fn if isinstance(raw_fn, Mapping) else {}
             parts.append(content.tool_call_part(tc.get("id"), fn.get("name"), fn.get("arguments")))
-        reason = choice.get("finish_reason") or ""
-        if reason:
-            reasons.append(str(reason))
+        reason = sc.finish_reason(str(choice.get("finish_reason") or ""))
+        reasons.append(reason)
         out.append({"role": msg.get("role") or "assistant", "parts": parts, "finish_reason": reason})
     return out, reasons
 
@@ -278,12 +304,14 @@ def parse_openai_chat(obj: Mapping[str, Any], default_ns: int) -> Interaction:
         _key("openai.chat", _str(response.get("id"), "response.id"), obj),
         duration_s=_duration(obj),
         input_messages=content.openai_chat_input(messages),
-        request_params=_params(request),
+        request_attributes=openai_requests.chat_request_attributes(request),
+        tool_definitions=content.tool_definitions(request["tools"]) if request.get("tools") else None,
         error_type=error_type,
         error_message=error_message,
     )
     if response and not error_type:
         it.output_messages, it.finish_reasons = _openai_output(response.get("choices", []))
+        _openai_extras(it, response)
         it.response_id = _str(response.get("id"), "response.id")
         it.response_model = _str(response.get("model"), "response.model")
         usage = response.get("usage")
@@ -296,7 +324,109 @@ def parse_openai_chat(obj: Mapping[str, Any], default_ns: int) -> Interaction:
                 it.cache_read_tokens = _count(
                     details.get("cached_tokens"), "usage.prompt_tokens_details.cached_tokens"
                 )
+                it.cache_write_tokens = _count(
+                    details.get("cache_write_tokens"), "usage.prompt_tokens_details.cache_write_tokens"
+                )
+            details = usage.get("completion_tokens_details")
+            if isinstance(details, Mapping):
+                it.reasoning_tokens = _count(
+                    details.get("reasoning_tokens"), "usage.completion_tokens_details.reasoning_tokens"
+                )
     fmt = request.get("response_format")
+    it.expects_json = isinstance(fmt, Mapping) and fmt.get("type") in ("json_object", "json_schema")
+    return _common(it, obj)
+
+
+def _openai_extras(it: Interaction, response: Mapping[str, Any]) -> None:
+    """The OpenAI response details a live call records (service tier, system fingerprint)."""
+    tier, fingerprint = response.get("service_tier"), response.get("system_fingerprint")
+    if isinstance(tier, str) and tier:
+        it.attributes[sc.OPENAI_RESPONSE_SERVICE_TIER] = tier
+    if isinstance(fingerprint, str) and fingerprint:
+        it.attributes[sc.OPENAI_RESPONSE_SYSTEM_FINGERPRINT] = fingerprint
+
+
+# --- OpenAI Responses API ----------------------------------------------------------------------
+
+
+def parse_openai_responses(obj: Mapping[str, Any], default_ns: int) -> Interaction:
+    """``{"request": {responses.create body}, "response": {Response}}`` (``object: "response"``)."""
+    request = _obj(obj.get("request"), "request")
+    response_raw = obj.get("response")
+    error_type, error_message = _error(obj.get("error"))
+    response: Mapping[str, Any] = {}
+    if response_raw is not None:
+        response = _obj(response_raw, "response")
+        if "error" in response and response.get("object") != "response":
+            error_type, error_message = _error(response)  # an API error body
+    if not response and error_type is None:
+        raise FormatError("response: missing (an OpenAI Response object, or an `error`)")
+    model = _str(request.get("model"), "request.model") or _str(response.get("model"), "response.model")
+    if not model:
+        raise FormatError("request.model: missing")
+    if "input" not in request:
+        raise FormatError("request.input: missing (a string or a list of input items)")
+    inp = request["input"]
+    if not isinstance(inp, (str, list)):
+        raise FormatError(f"request.input: expected a string or a list, got {type(inp).__name__}")
+    instructions = _str(request.get("instructions"), "request.instructions")
+    it = Interaction(
+        "openai.responses",
+        _str(obj.get("provider"), "provider") or "openai",
+        model,
+        _time(obj, response.get("created_at"), default_ns),
+        _key("openai.responses", _str(response.get("id"), "response.id"), obj),
+        duration_s=_duration(obj),
+        input_messages=content.openai_responses_input(inp),
+        system=[content.text_part(instructions)] if instructions else None,
+        request_attributes=openai_requests.responses_request_attributes(request),
+        tool_definitions=content.tool_definitions(request["tools"]) if request.get("tools") else None,
+        error_type=error_type,
+        error_message=error_message,
+    )
+    if response and not error_type:
+        output = response.get("output")
+        if not isinstance(output, list):
+            raise FormatError("response.output: expected a list of output items")
+        for i, item in enumerate(output):
+            _obj(item, f"response.output[{i}]")
+        it.response_id = _str(response.get("id"), "response.id")
+        it.response_model = _str(response.get("model"), "response.model")
+        status = response.get("status")
+        if status == "incomplete":
+            details = response.get("incomplete_details")
+            reason = details.get("reason") if isinstance(details, Mapping) else None
+            it.finish_reasons = [sc.finish_reason(str(reason or "incomplete"))]
+        elif status == "failed":
+            it.finish_reasons = [sc.FINISH_ERROR]
+            err = response.get("error")
+            code = err.get("code") if isinstance(err, Mapping) else None
+            it.error_type = str(code or "response_failed")
+        elif status == "completed":
+            tool = any(item.get("type") == "function_call" for item in output)
+            it.finish_reasons = [sc.FINISH_TOOL_CALL if tool else sc.FINISH_STOP]
+        out = content.openai_responses_output(response)
+        if it.finish_reasons:
+            out[0]["finish_reason"] = it.finish_reasons[0]
+        it.output_messages = out
+        usage = response.get("usage")
+        if usage is not None:
+            usage = _obj(usage, "response.usage")
+            it.input_tokens = _count(usage.get("input_tokens"), "response.usage.input_tokens")
+            it.output_tokens = _count(usage.get("output_tokens"), "response.usage.output_tokens")
+            details = usage.get("input_tokens_details")
+            if isinstance(details, Mapping):
+                it.cache_read_tokens = _count(
+                    details.get("cached_tokens"), "response.usage.input_tokens_details.cached_tokens"
+                )
+            details = usage.get("output_tokens_details")
+            if isinstance(details, Mapping):
+                it.reasoning_tokens = _count(
+                    details.get("reasoning_tokens"), "response.usage.output_tokens_details.reasoning_tokens"
+                )
+        _openai_extras(it, response)
+    text = request.get("text")
+    fmt = text.get("format") if isinstance(text, Mapping) else None
     it.expects_json = isinstance(fmt, Mapping) and fmt.get("type") in ("json_object", "json_schema")
     return _common(it, obj)
 
@@ -330,7 +460,8 @@ def parse_anthropic(obj: Mapping[str, Any], default_ns: int) -> Interaction:
         duration_s=_duration(obj),
         input_messages=content.anthropic_input(messages),
         system=content.anthropic_system(request["system"]) if request.get("system") else None,
-        request_params=_params(request),
+        request_attributes=anthropic_requests.request_attributes(request),
+        tool_definitions=content.tool_definitions(request["tools"]) if request.get("tools") else None,
         error_type=error_type,
         error_message=error_message,
     )
@@ -340,7 +471,9 @@ def parse_anthropic(obj: Mapping[str, Any], default_ns: int) -> Interaction:
             raise FormatError("response.content: expected a list of content blocks")
         stop = response.get("stop_reason")
         it.output_messages = content.anthropic_output(blocks, stop)
-        it.finish_reasons = [str(stop)] if stop else []
+        it.finish_reasons = [sc.finish_reason(str(stop))] if stop else []
+        if stop:
+            it.attributes[sc.ANTHROPIC_STOP_REASON] = str(stop)
         it.response_id = _str(response.get("id"), "response.id")
         it.response_model = _str(response.get("model"), "response.model")
         usage = response.get("usage")
@@ -357,6 +490,12 @@ def parse_anthropic(obj: Mapping[str, Any], default_ns: int) -> Interaction:
             it.cache_read_tokens = read or None
             it.cache_write_tokens = write or None
             it.output_tokens = _count(usage.get("output_tokens"), "response.usage.output_tokens")
+            split = usage.get("cache_creation")
+            if isinstance(split, Mapping):
+                it.cache_write_1h_tokens = _count(
+                    split.get("ephemeral_1h_input_tokens"),
+                    "response.usage.cache_creation.ephemeral_1h_input_tokens",
+                )
     return _common(it, obj)
 
 
@@ -439,6 +578,7 @@ def _guess_provider(model: str) -> str:
 
 FORMATS = {
     "openai.chat": parse_openai_chat,
+    "openai.responses": parse_openai_responses,
     "anthropic.messages": parse_anthropic,
     "agentel": parse_agentel,
 }
@@ -457,6 +597,8 @@ def detect(obj: Any) -> str:
     if isinstance(request, Mapping):
         resp = response if isinstance(response, Mapping) else {}
         provider = str(obj.get("provider") or "").lower()
+        if resp.get("object") == "response" or ("input" in request and "messages" not in request):
+            return "openai.responses"
         if (
             resp.get("object") == "chat.completion"
             or "choices" in resp
@@ -476,8 +618,9 @@ def detect(obj: Any) -> str:
         if not resp:
             return "openai.chat"  # a request that failed; OpenAI's error shape is the common one
         raise FormatError(
-            "request/response pair in an unknown shape: expected an OpenAI ChatCompletion (choices) "
-            'or an Anthropic Message (content, stop_reason); or set "format"'
+            "request/response pair in an unknown shape: expected an OpenAI ChatCompletion (choices), "
+            "an OpenAI Response (object: response, output) or an Anthropic Message (content, "
+            'stop_reason); or set "format"'
         )
     if "model" in obj and ("prompt" in obj or "messages" in obj or "answer" in obj):
         return "agentel"

@@ -22,9 +22,8 @@ from agentel.evals.emit import emit_result
 from agentel.evals.model import Call, CheckResult
 from agentel.evals.run import evaluate
 from agentel.genai import content
-from agentel.genai import cost as cost_mod
 from agentel.genai import semconv as sc
-from agentel.genai.call import estimate_tokens
+from agentel.genai.call import estimate_tokens, genai_attributes
 from agentel.ingest.formats import Interaction
 
 SCOPE = "agentel.ingest"
@@ -70,7 +69,8 @@ def _estimate(it: Interaction) -> None:
 
 
 def span_attributes(it: Interaction, capture: bool) -> dict[str, Any]:
-    """The GenAI span attributes of the interaction (cost included)."""
+    """The GenAI span attributes of the interaction (cost included), built by the same function
+    as a live call's (:func:`agentel.genai.call.genai_attributes`)."""
     attrs: dict[str, Any] = {
         sc.OPERATION_NAME: it.operation,
         sc.PROVIDER_NAME: it.provider,
@@ -78,53 +78,14 @@ def span_attributes(it: Interaction, capture: bool) -> dict[str, Any]:
     }
     for key, value in it.request_params.items():
         attrs[sc.request_attribute(key)] = value
-    if it.response_model:
-        attrs[sc.RESPONSE_MODEL] = it.response_model
-    if it.response_id:
-        attrs[sc.RESPONSE_ID] = it.response_id
-    if it.finish_reasons:
-        attrs[sc.RESPONSE_FINISH_REASONS] = list(it.finish_reasons)
-    if it.input_tokens is not None:
-        attrs[sc.USAGE_INPUT_TOKENS] = it.input_tokens
-    if it.output_tokens is not None:
-        attrs[sc.USAGE_OUTPUT_TOKENS] = it.output_tokens
-    if it.cache_read_tokens:
-        attrs[sc.USAGE_CACHE_READ_INPUT_TOKENS] = it.cache_read_tokens
-    if it.cache_write_tokens:
-        attrs[sc.USAGE_CACHE_CREATION_INPUT_TOKENS] = it.cache_write_tokens
-    if it.usage_estimated:
-        attrs[sc.USAGE_ESTIMATED] = True
-    if it.error_type:
-        attrs[sc.ERROR_TYPE] = it.error_type
-    cost = _cost(it) if it.cost_usd is None else None
+    attrs.update(it.request_attributes)
+    when = datetime.fromtimestamp(it.start_ns / 1e9, timezone.utc)
+    genai_attributes(it, capture, attrs, when=when, price=it.cost_usd is None)
     if it.cost_usd is not None:  # the log's own figure: no input/output split to report
         attrs[sc.COST_TOTAL_USD] = it.cost_usd
         attrs[sc.COST_SOURCE] = "reported"
-    elif cost is not None:
-        attrs[sc.COST_INPUT_USD] = cost.input_usd
-        attrs[sc.COST_OUTPUT_USD] = cost.output_usd
-        attrs[sc.COST_TOTAL_USD] = cost.total_usd
-        attrs[sc.COST_SOURCE] = cost.source
-        attrs[sc.COST_VERSION] = cost.version
-    if capture:
-        if it.input_messages:
-            attrs[sc.INPUT_MESSAGES] = content.to_json(it.input_messages)
-        if it.output_messages:
-            attrs[sc.OUTPUT_MESSAGES] = content.to_json(it.output_messages)
-        if it.system:
-            attrs[sc.SYSTEM_INSTRUCTIONS] = content.to_json(it.system)
     attrs.update(it.attributes)
     return attrs
-
-
-def _cost(it: Interaction) -> cost_mod.Cost | None:
-    if it.input_tokens is None and it.output_tokens is None:
-        return None
-    when = datetime.fromtimestamp(it.start_ns / 1e9, timezone.utc)
-    usage = cost_mod.Usage(
-        it.input_tokens or 0, it.cache_read_tokens or 0, it.cache_write_tokens or 0, 0, it.output_tokens or 0
-    )
-    return cost_mod.compute(it.provider, it.response_model or it.model, usage, when)
 
 
 def record_interaction(

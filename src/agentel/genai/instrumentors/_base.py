@@ -13,6 +13,7 @@ fails, is closed, or is dropped after an early ``break`` — with what was seen 
 
 from __future__ import annotations
 
+import inspect
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -140,7 +141,8 @@ class StreamState:
     def on_item(self, item: Any, call: LLMCall) -> None:  # pragma: no cover - interface
         raise NotImplementedError
 
-    def finish(self, call: LLMCall) -> None:  # pragma: no cover - interface
+    def finish(self, call: LLMCall, error: BaseException | None = None) -> None:  # pragma: no cover
+        """Copy what was seen onto ``call``; ``error`` when the stream failed mid-way."""
         raise NotImplementedError
 
 
@@ -150,7 +152,7 @@ def _end(proxy: Any, error: BaseException | None, incomplete: bool) -> None:
     proxy._self_done = True
     call: LLMCall = proxy._self_call
     try:
-        proxy._self_state.finish(call)
+        proxy._self_state.finish(call, error)
         call.incomplete = incomplete
     except Exception as exc:
         errors.record_internal_error("genai.stream.finish", exc)
@@ -162,8 +164,7 @@ def _end(proxy: Any, error: BaseException | None, incomplete: bool) -> None:
 
 def _observe(proxy: Any, item: Any) -> None:
     call = proxy._self_call
-    if call.ttft is None:
-        call.first_chunk()
+    call.chunk()
     try:
         proxy._self_state.on_item(item, call)
     except Exception as exc:
@@ -287,6 +288,60 @@ class AsyncStream(wrapt.ObjectProxy):  # type: ignore[misc]
                 _end(self, None, incomplete=True)
             except Exception:  # pragma: no cover - never raise from a finalizer
                 pass
+
+
+class RawStreamResponse(wrapt.ObjectProxy):  # type: ignore[misc]
+    """The ``with_raw_response`` result of a streamed call: ``parse()`` hands back the SDK's
+    stream observed, so the call ends when the stream is consumed or closed (not when the
+    headers arrive). ``wrap`` turns a parsed stream into its observing proxy (None: not a stream)."""
+
+    def __init__(self, wrapped: Any, call: LLMCall, wrap: Callable[[Any], Any]) -> None:
+        super().__init__(wrapped)
+        self._self_call = call
+        self._self_wrap = wrap
+        self._self_parsed: Any = None
+        self._self_stream: Any = None
+
+    def parse(self, *args: Any, **kwargs: Any) -> Any:
+        return self._self_observed(self.__wrapped__.parse(*args, **kwargs))
+
+    def _self_observed(self, parsed: Any) -> Any:
+        if self._self_stream is not None and parsed is self._self_parsed:
+            return self._self_stream  # the SDK caches its parse: so do we
+        stream = None
+        if not self._self_call._ended:
+            try:
+                stream = self._self_wrap(parsed)
+            except Exception as exc:
+                fail_safe("genai.raw_stream", exc)
+        if stream is None:
+            self._self_call.end()
+            return parsed
+        self._self_parsed, self._self_stream = parsed, stream
+        return stream
+
+    def __del__(self) -> None:
+        call = getattr(self, "_self_call", None)
+        if call is not None and self._self_stream is None and not call._ended:
+            try:  # never parsed (the body read some other way, or not at all)
+                call.incomplete = True
+                call.end()
+            except Exception:  # pragma: no cover - never raise from a finalizer
+                pass
+
+
+class AsyncRawStreamResponse(RawStreamResponse):
+    """:class:`RawStreamResponse` for an SDK whose async raw response has ``async def parse``."""
+
+    async def parse(self, *args: Any, **kwargs: Any) -> Any:
+        return self._self_observed(await self.__wrapped__.parse(*args, **kwargs))
+
+
+def raw_stream_response(result: Any, call: LLMCall, wrap: Callable[[Any], Any]) -> Any:
+    """``result`` (a raw response of a streamed call) proxied so the call ends with its stream."""
+    if inspect.iscoroutinefunction(getattr(type(result), "parse", None)):
+        return AsyncRawStreamResponse(result, call, wrap)
+    return RawStreamResponse(result, call, wrap)
 
 
 # --- the call around a wrapped method --------------------------------------------------------

@@ -30,6 +30,7 @@ from agentel.genai.instrumentors._base import (
     SyncStream,
     fail_safe,
     given,
+    raw_stream_response,
     run_async,
     run_sync,
     server_of,
@@ -53,13 +54,20 @@ def _request(kwargs: dict[str, Any]) -> dict[str, Any]:
     for key, name in _PARAMS:
         value = kwargs.get(key, extra.get(key))
         if value is not None and given(value):
-            attrs[name] = value
+            # top_k is an integer to Anthropic, a double in the conventions' registry
+            attrs[name] = float(value) if name == sc.REQUEST_TOP_K else value
     stop = kwargs.get("stop_sequences")
     if stop is not None and given(stop):
         attrs[sc.REQUEST_STOP_SEQUENCES] = list(stop)
     if kwargs.get("stream") is True:
         attrs[sc.REQUEST_STREAM] = True
     return attrs
+
+
+def request_attributes(kwargs: Any) -> dict[str, Any]:
+    """Span attributes of a messages request (the SDK's keyword arguments, or the JSON body a
+    log recorded)."""
+    return _request(kwargs)
 
 
 def _usage(call: LLMCall, usage: Any) -> None:
@@ -80,11 +88,18 @@ def _usage(call: LLMCall, usage: Any) -> None:
         call.reasoning_tokens = getattr(details, "thinking_tokens", None)
 
 
+def _stop_reason(call: LLMCall, stop: str) -> None:
+    """The conventions' finish reason, with Anthropic's own word kept beside it."""
+    call.finish_reasons = [sc.finish_reason(stop)]
+    extra = call.attributes = call.attributes or {}
+    extra[sc.ANTHROPIC_STOP_REASON] = stop
+
+
 def _message(call: LLMCall, message: Any) -> None:
     call.response_id = message.id
     call.response_model = message.model
     if message.stop_reason:
-        call.finish_reasons = [message.stop_reason]
+        _stop_reason(call, message.stop_reason)
     if message.usage is not None:
         _usage(call, message.usage)
     if call.capture_span or call.capture_event:
@@ -137,12 +152,14 @@ class MessageStream(StreamState):
                 "parts": [cb.text] if getattr(cb, "text", None) else [],
             }
 
-    def finish(self, call: LLMCall) -> None:
+    def finish(self, call: LLMCall, error: BaseException | None = None) -> None:
         call.response_id = self.id
         call.response_model = self.model
         if self.stop:
-            call.finish_reasons = [self.stop]
-        if self.usage_in is not None:
+            _stop_reason(call, self.stop)
+        if error is not None and self.usage_out is None:
+            pass  # failed before message_delta: message_start's usage is partial, none is recorded
+        elif self.usage_in is not None:
             _usage(call, self.usage_in)
             out = self.usage_out
             if out is not None:
@@ -164,7 +181,8 @@ class MessageStream(StreamState):
                     parts.append({"type": "reasoning", "content": joined})
                 else:
                     parts.append(content.text_part(joined))
-            call.output_messages = [{"role": "assistant", "parts": parts, "finish_reason": self.stop or ""}]
+            reason = sc.finish_reason(self.stop) if self.stop else ""
+            call.output_messages = [{"role": "assistant", "parts": parts, "finish_reason": reason}]
 
 
 def _on_result(kwargs: dict[str, Any]) -> Callable[[Any, LLMCall], Any]:
@@ -175,11 +193,23 @@ def _on_result(kwargs: dict[str, Any]) -> Callable[[Any, LLMCall], Any]:
             return SyncStream(result, call, MessageStream(kwargs.get("messages")))
         if isinstance(result, anthropic.AsyncStream):
             return AsyncStream(result, call, MessageStream(kwargs.get("messages")))
-        if hasattr(result, "http_response"):  # raw responses: recorded without the body
+        if hasattr(result, "http_response"):  # raw responses
             parse = getattr(result, "parse", None)
-            if not kwargs.get("stream") and type(result).__name__ == "LegacyAPIResponse" and parse:
-                _message(call, parse())
-            call.end()
+            kind = type(result).__name__
+            if kind in ("LegacyAPIResponse", "APIResponse", "AsyncAPIResponse") and parse:
+                if kwargs.get("stream"):  # the call ends with the stream parse() returns
+
+                    def wrap(parsed: Any) -> Any:
+                        if isinstance(parsed, anthropic.Stream):
+                            return SyncStream(parsed, call, MessageStream(kwargs.get("messages")))
+                        if isinstance(parsed, anthropic.AsyncStream):
+                            return AsyncStream(parsed, call, MessageStream(kwargs.get("messages")))
+                        return None
+
+                    return raw_stream_response(result, call, wrap)
+                if kind != "AsyncAPIResponse":  # its parse() is a coroutine: left unread
+                    _message(call, parse())
+            call.end()  # .with_streaming_response: the body is the application's to read
             return result
         _message(call, result)
         call.end()

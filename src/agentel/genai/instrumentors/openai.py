@@ -23,6 +23,7 @@ from agentel.genai.instrumentors._base import (
     StreamState,
     SyncStream,
     given,
+    raw_stream_response,
     run_async,
     run_sync,
     server_of,
@@ -85,6 +86,26 @@ def _params(kwargs: dict[str, Any], table: tuple[tuple[str, str], ...]) -> dict[
 # --- chat completions ------------------------------------------------------------------------
 
 
+def _service_tier(kwargs: Any, attrs: dict[str, Any]) -> None:
+    extra = kwargs.get("extra_body")  # sent last: it wins over the keyword argument
+    tier = extra.get("service_tier") if isinstance(extra, dict) else None
+    if tier is None:
+        tier = kwargs.get("service_tier")
+    if tier is not None and given(tier):
+        attrs[sc.OPENAI_REQUEST_SERVICE_TIER] = tier
+
+
+def chat_request_attributes(kwargs: Any) -> dict[str, Any]:
+    """Span attributes of a chat completions request (the SDK's keyword arguments, or the JSON
+    body a log recorded)."""
+    return _chat_request(kwargs)
+
+
+def responses_request_attributes(kwargs: Any) -> dict[str, Any]:
+    """Span attributes of a Responses API request (keyword arguments or the JSON body)."""
+    return _responses_request(kwargs)
+
+
 def _chat_request(kwargs: dict[str, Any]) -> dict[str, Any]:
     attrs = _params(kwargs, _CHAT_PARAMS)
     stop = kwargs.get("stop")
@@ -95,9 +116,7 @@ def _chat_request(kwargs: dict[str, Any]) -> dict[str, Any]:
         attrs[sc.REQUEST_CHOICE_COUNT] = n
     if kwargs.get("stream") is True:
         attrs[sc.REQUEST_STREAM] = True
-    tier = kwargs.get("service_tier")
-    if tier is not None and given(tier):
-        attrs[sc.OPENAI_REQUEST_SERVICE_TIER] = tier
+    _service_tier(kwargs, attrs)
     fmt = kwargs.get("response_format")
     if fmt is not None and given(fmt):
         kind = fmt.get("type") if isinstance(fmt, dict) else "json"
@@ -131,7 +150,7 @@ def _response_extras(call: LLMCall, obj: Any) -> None:
 def _chat_completion(call: LLMCall, result: Any) -> None:
     call.response_id = result.id
     call.response_model = result.model
-    call.finish_reasons = [c.finish_reason or "" for c in result.choices]
+    call.finish_reasons = [sc.finish_reason(c.finish_reason or "") for c in result.choices]
     if result.usage is not None:
         _chat_usage(call, result.usage)
     _response_extras(call, result)
@@ -203,11 +222,11 @@ class ChatStream(StreamState):
                             slot["name"] = fn.name
                         slot["args"].append(args)
 
-    def finish(self, call: LLMCall) -> None:
+    def finish(self, call: LLMCall, error: BaseException | None = None) -> None:
         call.response_id = self.id
         call.response_model = self.model
         if self.finishes:
-            call.finish_reasons = [self.finishes[i] for i in sorted(self.finishes)]
+            call.finish_reasons = [sc.finish_reason(self.finishes[i]) for i in sorted(self.finishes)]
         if self.tier:
             call.attributes = {**(call.attributes or {}), sc.OPENAI_RESPONSE_SERVICE_TIER: self.tier}
         if self.usage is not None:
@@ -226,7 +245,8 @@ class ChatStream(StreamState):
                 for (ci, _), tool in sorted(self.tools.items()):
                     if ci == i:
                         parts.append(content.tool_call_part(tool["id"], tool["name"], "".join(tool["args"])))
-                out.append({"role": "assistant", "parts": parts, "finish_reason": self.finishes.get(i, "")})
+                reason = sc.finish_reason(self.finishes.get(i, ""))
+                out.append({"role": "assistant", "parts": parts, "finish_reason": reason})
             call.output_messages = out
 
 
@@ -237,9 +257,11 @@ def _responses_request(kwargs: dict[str, Any]) -> dict[str, Any]:
     attrs = _params(kwargs, _RESPONSES_PARAMS)
     if kwargs.get("stream") is True:
         attrs[sc.REQUEST_STREAM] = True
-    tier = kwargs.get("service_tier")
-    if tier is not None and given(tier):
-        attrs[sc.OPENAI_REQUEST_SERVICE_TIER] = tier
+    _service_tier(kwargs, attrs)
+    text = kwargs.get("text")
+    fmt = text.get("format") if isinstance(text, dict) else None
+    if isinstance(fmt, dict) and fmt.get("type"):
+        attrs[sc.OUTPUT_TYPE] = "text" if fmt["type"] == "text" else "json"
     return attrs
 
 
@@ -249,14 +271,14 @@ def _response(call: LLMCall, r: Any) -> None:
     status = getattr(r, "status", None)
     if status == "incomplete":
         details = getattr(r, "incomplete_details", None)
-        call.finish_reasons = [getattr(details, "reason", None) or "incomplete"]
+        call.finish_reasons = [sc.finish_reason(getattr(details, "reason", None) or "incomplete")]
     elif status == "failed":
-        call.finish_reasons = ["error"]
+        call.finish_reasons = [sc.FINISH_ERROR]
         err = getattr(r, "error", None)
         call.error_type = str(getattr(err, "code", None) or "response_failed")
     elif status == "completed":
         tool = any(getattr(o, "type", None) == "function_call" for o in r.output or ())
-        call.finish_reasons = ["tool_calls" if tool else "stop"]
+        call.finish_reasons = [sc.FINISH_TOOL_CALL if tool else sc.FINISH_STOP]
     usage = r.usage
     if usage is not None:
         call.input_tokens = usage.input_tokens
@@ -299,7 +321,7 @@ class ResponsesStream(StreamState):
         elif kind == "error":
             call.error_type = str(getattr(event, "code", None) or "error")
 
-    def finish(self, call: LLMCall) -> None:
+    def finish(self, call: LLMCall, error: BaseException | None = None) -> None:
         if self.final is not None:
             _response(call, self.final)
             if self.final.usage is not None:
@@ -360,8 +382,17 @@ def _result_handler(
             if isinstance(result, types["astream"]):
                 return AsyncStream(result, call, state(kwargs))
             if isinstance(result, types["legacy"]):  # .with_raw_response: the parse is cached
-                if not kwargs.get("stream"):
-                    apply(call, result.parse())
+                if kwargs.get("stream"):  # the call ends with the stream parse() returns
+
+                    def wrap(parsed: Any) -> Any:
+                        if isinstance(parsed, types["stream"]):
+                            return SyncStream(parsed, call, state(kwargs))
+                        if isinstance(parsed, types["astream"]):
+                            return AsyncStream(parsed, call, state(kwargs))
+                        return None
+
+                    return raw_stream_response(result, call, wrap)
+                apply(call, result.parse())
                 call.end()
                 return result
             if hasattr(result, "http_response"):  # .with_streaming_response: body not read yet

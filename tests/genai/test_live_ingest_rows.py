@@ -1,0 +1,99 @@
+"""A live call and the ingest of the same exchange produce the same span (issue 13 deliverable 4,
+one GenAI attribute builder), and ingest reads OpenAI Responses API pairs (issue 15 item 10).
+
+The exchanges are the upstream instrumentations' recordings (``cassettes/README.md``): the live
+call sends the recorded request through the real SDK to a server replaying the recorded response;
+ingest reads ``{"request": <recorded request>, "response": <recorded response>}``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import anthropic
+import openai
+import pytest
+from cassette_replay import ReplayServer
+
+from agentel.genai import semconv as sc
+from agentel.ingest import detect, parse_record
+from agentel.ingest.record import record_interaction
+from agentel.testing import capture
+
+pytestmark = pytest.mark.usefixtures("instrumented")
+
+NOW = 1_800_000_000_000_000_000
+#: known only to a live call (the client's base URL), not to a log of request/response bodies
+LIVE_ONLY = {sc.SERVER_ADDRESS, sc.SERVER_PORT}
+
+EXCHANGES = {
+    "openai_v2__test_chat_completion_tool_calls_with_content": "openai.chat",
+    "openai_v2__test_chat_completion_with_raw_response": "openai.chat",
+    "openai_v2__test_responses_create_basic": "openai.responses",
+    "openai_v2__test_responses_create_captures_tool_call_content": "openai.responses",
+    "openllmetry_anthropic__test_anthropic_message_create_legacy": "anthropic.messages",
+    "openllmetry_anthropic__test_anthropic_tools_legacy": "anthropic.messages",
+}
+
+
+def _live(name: str, srv: ReplayServer) -> Any:
+    request = srv.exchanges[0].request
+    if name.startswith("openllmetry_anthropic"):
+        with anthropic.Anthropic(base_url=srv.url, api_key="k", max_retries=0, timeout=10) as ant:
+            return ant.messages.create(**request)
+    with openai.OpenAI(base_url=srv.url + "/v1", api_key="k", max_retries=0, timeout=10) as oai:
+        if "/responses" in srv.exchanges[0].path:
+            return oai.responses.create(**request)
+        return oai.chat.completions.create(**request)
+
+
+def _span(cap: Any) -> tuple[str, str, str, dict[str, Any]]:
+    (span,) = cap.spans
+    return span.name, span.kind.name, span.status.status_code.name, dict(span.attributes or {})
+
+
+@pytest.mark.parametrize("name", sorted(EXCHANGES))
+@pytest.mark.parametrize("capture_content", [True, False])
+def test_live_and_ingested_calls_of_one_exchange_are_the_same_span(name: str, capture_content: bool) -> None:
+    with ReplayServer(name) as srv:
+        ex = srv.exchanges[0]
+        with capture(capture_content=capture_content) as live:
+            _live(name, srv)
+    record = {"request": ex.request, "response": ex.json()}
+    assert detect(record) == EXCHANGES[name]  # today's "unknown shape" for Responses pairs
+    with capture(capture_content=capture_content) as ingested:
+        record_interaction(parse_record(record, NOW), run_checks=False)
+    live_name, live_kind, live_status, live_attrs = _span(live)
+    ing_name, ing_kind, ing_status, ing_attrs = _span(ingested)
+    assert (ing_name, ing_kind, ing_status) == (live_name, live_kind, live_status)
+    for key in LIVE_ONLY:
+        live_attrs.pop(key, None)
+    assert ing_attrs == live_attrs
+    assert live_attrs[sc.USAGE_INPUT_TOKENS] > 0 and live_attrs[sc.RESPONSE_ID] == ex.json()["id"]
+    if capture_content:
+        assert json.loads(live_attrs[sc.OUTPUT_MESSAGES])[0]["parts"]
+
+
+def test_a_responses_api_pair_is_read_with_usage_instructions_tools_and_output() -> None:
+    with ReplayServer("openai_v2__test_responses_create_captures_tool_call_content") as srv:
+        ex = srv.exchanges[0]
+    response = ex.json()
+    it = parse_record({"request": ex.request, "response": response, "latency_s": 1.5}, NOW)
+    assert (it.format, it.provider, it.model, it.response_model) == (
+        "openai.responses",
+        "openai",
+        ex.request["model"],
+        response["model"],
+    )
+    assert it.key == f"openai.responses:{response['id']}"
+    assert it.start_ns == response["created_at"] * 10**9 and it.duration_s == 1.5
+    assert (it.input_tokens, it.output_tokens) == (
+        response["usage"]["input_tokens"],
+        response["usage"]["output_tokens"],
+    )
+    calls = [o for o in response["output"] if o["type"] == "function_call"]
+    assert calls and it.finish_reasons == ["tool_call"]
+    parts = it.output_messages[0]["parts"]
+    assert [p["name"] for p in parts if p["type"] == "tool_call"] == [c["name"] for c in calls]
+    assert it.tool_definitions and it.tool_definitions[0]["name"] == ex.request["tools"][0]["name"]
