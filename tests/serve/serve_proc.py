@@ -71,6 +71,8 @@ class ServeProcess:
             *port_args,
             "--otlp-port",
             "0",
+            "--otlp-grpc-port",
+            "0",
             "--clickhouse-port",
             "0",
             *args,
@@ -181,6 +183,21 @@ with tracer.start_as_current_span(
     lp.get_logger("plain").emit(body="plain log line " + sys.argv[1], attributes={"k": "v"})
 tp.shutdown()
 lp.shutdown()
+"""
+
+
+GRPC_APP = """
+import sys
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+
+tp = TracerProvider(resource=Resource.create({"service.name": "grpc-otel-app"}))
+tp.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter(endpoint=sys.argv[2], insecure=True)))
+with tp.get_tracer("grpc").start_as_current_span("chat " + sys.argv[1], attributes={"gen_ai.request.model": sys.argv[1]}):
+    pass
+tp.shutdown()
 """
 
 

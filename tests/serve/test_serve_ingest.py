@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serve_proc import AGENTEL_APP, OTEL_APP, ServeProcess, run_app, wait_for
+from serve_proc import AGENTEL_APP, GRPC_APP, OTEL_APP, ServeProcess, run_app, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +81,34 @@ def test_a_plain_opentelemetry_application_exporting_otlp_http(served: ServeProc
     assert "hunter2" not in stored and stored.startswith("[REDACTED"), stored
     on_disk = "".join(p.read_text() for p in served.directory.glob("otlp/*/traces.jsonl"))
     assert "model-from-otlp" in on_disk and "hunter2" not in on_disk
+
+
+def test_a_plain_opentelemetry_application_exporting_otlp_grpc(served: ServeProcess) -> None:
+    assert served.info["otlp_grpc"].startswith("http://127.0.0.1:")
+    run_app(GRPC_APP, served.directory, "model-from-grpc", served.info["otlp_grpc"])
+    wait_for(
+        lambda: (
+            served.scalar(
+                "SELECT count() FROM llm_logs WHERE model = 'model-from-grpc' AND service_name = 'grpc-otel-app'"
+            )
+            == "1"
+        ),
+        what="the gRPC sender's call in llm_logs",
+    )
+
+
+def test_pages_answer_304_while_the_store_is_unchanged(served: ServeProcess) -> None:
+    import urllib.request
+
+    with urllib.request.urlopen(served.ui + "/calls", timeout=30) as r:
+        etag = r.headers["ETag"]
+        assert etag and f'content="{etag.strip(chr(34))}"' in r.read().decode()
+    req = urllib.request.Request(served.ui + "/calls", headers={"If-None-Match": etag})
+    try:
+        urllib.request.urlopen(req, timeout=30)
+        raise AssertionError("expected 304 Not Modified")
+    except urllib.error.HTTPError as exc:
+        assert exc.code == 304
 
 
 def _json_request(name: str, trace_id: str = "ab" * 16, span_id: str = "cd" * 8) -> dict:

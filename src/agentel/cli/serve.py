@@ -27,6 +27,12 @@ def _common(f: Callable[..., Any]) -> Callable[..., Any]:
                 help="OTLP/HTTP receiver port (default 4318, or a free one if taken; 0 = OS chooses).",
             ),
             click.option(
+                "--otlp-grpc-port",
+                type=int,
+                default=None,
+                help="OTLP/gRPC receiver port (default 4317, or a free one if taken; 0 = OS chooses).",
+            ),
+            click.option(
                 "--clickhouse-port",
                 type=int,
                 default=None,
@@ -67,6 +73,7 @@ def _serve(
     host: str,
     ui_port: int | None,
     otlp_port: int | None,
+    otlp_grpc_port: int | None,
     clickhouse_port: int | None,
     watch: tuple[str, ...],
     allow_remote: bool,
@@ -90,6 +97,7 @@ def _serve(
             host=host,
             ui_port=ui_port,
             otlp_port=otlp_port,
+            otlp_grpc_port=otlp_grpc_port,
             clickhouse_port=clickhouse_port,
             watch=watch,
             allow_remote=allow_remote,
@@ -125,6 +133,8 @@ def _print_banner(info: Any) -> None:
     click.echo(f"agentel serve: {info.dir} (pid {info.pid})")
     click.echo(f"  UI          {info.ui}/")
     click.echo(f"  OTLP/HTTP   {info.otlp}   (OTEL_EXPORTER_OTLP_ENDPOINT={info.otlp})")
+    if info.otlp_grpc:
+        click.echo(f"  OTLP/gRPC   {info.otlp_grpc}   (with OTEL_EXPORTER_OTLP_PROTOCOL=grpc)")
     if info.clickhouse:
         click.echo(f"  ClickHouse  {info.clickhouse}   (user {info.user}; password in serve.json)")
     click.echo("  agentel query/runs/leaderboard/... use this server while it runs.  Ctrl-C to stop.")
@@ -143,6 +153,7 @@ def serve_cmd(
     host: str,
     ui_port: int | None,
     otlp_port: int | None,
+    otlp_grpc_port: int | None,
     clickhouse_port: int | None,
     watch: tuple[str, ...],
     allow_remote: bool,
@@ -159,6 +170,7 @@ def serve_cmd(
             host=host,
             ui_port=ui_port,
             otlp_port=otlp_port,
+            otlp_grpc_port=otlp_grpc_port,
             clickhouse_port=clickhouse_port,
             watch=watch,
             allow_remote=allow_remote,
@@ -191,6 +203,7 @@ def ui_cmd(
     host: str,
     port: int | None,
     otlp_port: int | None,
+    otlp_grpc_port: int | None,
     clickhouse_port: int | None,
     watch: tuple[str, ...],
     allow_remote: bool,
@@ -213,6 +226,7 @@ def ui_cmd(
             host=host,
             ui_port=port,
             otlp_port=otlp_port,
+            otlp_grpc_port=otlp_grpc_port,
             clickhouse_port=clickhouse_port,
             watch=watch,
             allow_remote=allow_remote,

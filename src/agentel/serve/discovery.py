@@ -26,6 +26,7 @@ class ServerInfo:
     dir: str  # absolute AGENTEL_DIR it owns
     ui: str = ""  # http://127.0.0.1:PORT
     otlp: str = ""  # http://127.0.0.1:PORT (OTLP/HTTP base; /v1/traces …)
+    otlp_grpc: str = ""  # http://127.0.0.1:PORT (OTLP/gRPC)
     clickhouse: str = ""  # http://127.0.0.1:PORT (ClickHouse HTTP interface)
     user: str = "default"
     password: str = ""

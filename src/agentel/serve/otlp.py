@@ -688,6 +688,11 @@ class OTLPReceiver(ThreadingHTTPServer):
         """
         signal = SIGNALS[path]
         req = decode_body(signal, decompress(body, encoding), content_type)
+        outcome = self.store(signal, req)
+        return 200, self._response(signal, outcome, content_type)
+
+    def store(self, signal: Signal, req: dict[str, Any]) -> Outcome:
+        """Screen a decoded request and make what is accepted durable (OSError if it cannot be)."""
         kept, outcome = screen(signal, req, self.redaction)
         if outcome.accepted:
             self.log.append(signal.name, (_dumps(kept) + "\n").encode("utf-8"))
@@ -696,7 +701,17 @@ class OTLPReceiver(ThreadingHTTPServer):
         self.stats.add(f"{signal.name}_accepted", outcome.accepted)
         if outcome.rejected:
             self.stats.add(f"{signal.name}_rejected", outcome.rejected)
-        return 200, self._response(signal, outcome, content_type)
+        return outcome
+
+    def partial_success(self, signal: Signal, outcome: Outcome) -> Any:
+        """The protobuf export response for ``outcome``."""
+        _, resp_cls = _proto_classes(signal.name)
+        resp = resp_cls()
+        if outcome.rejected:
+            ps = resp.partial_success
+            setattr(ps, _snake(signal.rejected_key), outcome.rejected)
+            ps.error_message = outcome.first_error[:1000]
+        return resp
 
     def _response(self, signal: Signal, outcome: Outcome, content_type: str) -> bytes:
         if content_type == "json":
@@ -710,13 +725,7 @@ class OTLPReceiver(ThreadingHTTPServer):
                     }
                 }
             ).encode()
-        _, resp_cls = _proto_classes(signal.name)
-        resp = resp_cls()
-        if outcome.rejected:
-            ps = resp.partial_success
-            setattr(ps, _snake(signal.rejected_key), outcome.rejected)
-            ps.error_message = outcome.first_error[:1000]
-        return bytes(resp.SerializeToString())
+        return bytes(self.partial_success(signal, outcome).SerializeToString())
 
 
 def _snake(name: str) -> str:

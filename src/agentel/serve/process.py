@@ -35,6 +35,7 @@ log = logging.getLogger("agentel.serve")
 
 DEFAULT_UI_PORT = 8765
 DEFAULT_OTLP_PORT = 4318
+DEFAULT_OTLP_GRPC_PORT = 4317
 DEFAULT_CLICKHOUSE_PORT = 8124
 
 
@@ -61,6 +62,8 @@ class ServeOptions:
     host: str = "127.0.0.1"
     ui_port: int | None = None
     otlp_port: int | None = None
+    otlp_grpc_port: int | None = None
+    grpc: bool = True
     clickhouse_port: int | None = None
     watch: Sequence[str] = ()
     allow_remote: bool = False
@@ -125,6 +128,7 @@ class Server:
         self.engine: Any = None
         self.ui: Any = None
         self.otlp: Any = None
+        self.otlp_grpc: Any = None
         self.clickhouse: Any = None
         self.tailer: Any = None
         self.info: ServerInfo | None = None
@@ -213,6 +217,16 @@ class Server:
                 password=remote_password,
             ),
         )
+        if opts.grpc:
+            from agentel.serve.otlp_grpc import OTLPGrpcServer
+
+            self.otlp_grpc = _listen(
+                "the OTLP/gRPC receiver",
+                "--otlp-grpc-port",
+                opts.otlp_grpc_port,
+                DEFAULT_OTLP_GRPC_PORT,
+                lambda p: OTLPGrpcServer(self.otlp, opts.host, p),
+            )
         if opts.ui:
             from agentel.ui.server import make_server
             from agentel.ui.service import repository_for
@@ -244,6 +258,8 @@ class Server:
         if self.ui is not None:
             self.ui.start_background()
         self.otlp.start()
+        if self.otlp_grpc is not None:
+            self.otlp_grpc.start()
         host = opts.host
         self.info = ServerInfo(
             pid=os.getpid(),
@@ -251,6 +267,7 @@ class Server:
             dir=self.directory,
             ui=self.ui.url.rstrip("/") if self.ui is not None else "",
             otlp=_url(host, self.otlp.port),
+            otlp_grpc=self.otlp_grpc.url if self.otlp_grpc is not None else "",
             clickhouse=str(self.clickhouse.url).rstrip("/") if self.clickhouse is not None else "",
             user=opts.user,
             password=password,
@@ -288,6 +305,7 @@ class Server:
         self._stopped = True
         started = self.info is not None  # listeners serve only once start() got that far
         for step in (
+            lambda: self.otlp_grpc and self.otlp_grpc.stop(),
             lambda: self.otlp and (self.otlp.stop() if started else self.otlp.server_close()),
             lambda: self.tailer and self.tailer.stop(),
             lambda: self.clickhouse and self.clickhouse.stop(),
