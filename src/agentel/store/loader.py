@@ -24,6 +24,7 @@ from agentel.store.rows import log_rows, metric_rows, span_rows
 
 _BLOCK_ROWS = 20_000
 _SKIP_DIRS = {"clickhouse", "spill", ".agentel-spill"}
+_SKIP_FILES = {"serve.json"}  # agentel serve's discovery file (agentel.serve.discovery), not telemetry
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False).encode
 
 
@@ -98,7 +99,7 @@ def iter_files(paths: Iterable[str]) -> Iterator[str]:
         for root, dirs, names in os.walk(p):
             dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
             for n in sorted(names):
-                if n.endswith((".jsonl", ".json")):
+                if n.endswith((".jsonl", ".json")) and n not in _SKIP_FILES:
                     yield os.path.abspath(os.path.join(root, n))
 
 
