@@ -142,3 +142,127 @@ def apply(engine: Engine, opts: SchemaOptions | None = None, *, set_ttl: bool = 
     if set_ttl:
         reconcile_ttl(engine, opts)
     return applied
+
+
+# --- a ClickHouse cluster ------------------------------------------------------------------------
+
+_ZK_PATH = "'/clickhouse/tables/{shard}/{database}/{table}', '{replica}'"
+# Distributed sharding keys: a trace stays on one shard (trace lookups, span trees and the
+# call/evaluation joins on SpanKey stay local); records without a trace spread evenly.
+_BY_TRACE = "if(TraceId = '', rand(), cityHash64(TraceId))"
+SHARDING_KEYS = {
+    "otel_traces": "cityHash64(TraceId)",
+    "otel_traces_trace_id_ts": "cityHash64(TraceId)",
+    "otel_logs": _BY_TRACE,
+    "otel_metrics_gauge": "cityHash64(MetricName, Attributes)",
+    "otel_metrics_sum": "cityHash64(MetricName, Attributes)",
+    "otel_metrics_histogram": "cityHash64(MetricName, Attributes)",
+    "otel_metrics_exponential_histogram": "cityHash64(MetricName, Attributes)",
+    "otel_metrics_summary": "cityHash64(MetricName, Attributes)",
+    "llm_calls": "cityHash64(TraceId)",
+    "eval_results": _BY_TRACE,
+    "feedback_events": _BY_TRACE,
+    "pack_events": _BY_TRACE,
+    "evolution_run_spans": "cityHash64(TraceId)",
+    "agentel_load_state": "cityHash64(Path)",  # every version of a path on one shard: FINAL holds
+    "agentel_load_expired": "cityHash64(Path)",
+}
+_CREATE_TABLE = re.compile(r"^CREATE TABLE IF NOT EXISTS (\w+)\.(\w+) \(", re.S)
+_REPLICATED = [
+    (re.compile(r"ENGINE = MergeTree\(\)"), f"ENGINE = ReplicatedMergeTree({_ZK_PATH})"),
+    (
+        re.compile(r"ENGINE = ReplacingMergeTree\((\w+)\)"),
+        f"ENGINE = ReplicatedReplacingMergeTree({_ZK_PATH}, \\1)",
+    ),
+    (re.compile(r"ENGINE = AggregatingMergeTree\b"), f"ENGINE = ReplicatedAggregatingMergeTree({_ZK_PATH})"),
+]
+
+
+def _ident(name: str, what: str) -> str:
+    if not _IDENT.match(name):
+        raise StoreError(f"{what} {name!r}: use letters, digits and '_'")
+    return name
+
+
+def render_cluster(opts: SchemaOptions, cluster: str, shards: int = 1, replicas: int = 1) -> str:
+    """The DDL for a ClickHouse cluster, from the same migrations as :func:`render_all`.
+
+    Each table becomes ``<name>_local`` (``Replicated*MergeTree`` with the single-node ORDER BY,
+    PARTITION BY, TTL and settings) ``ON CLUSTER``, plus a ``Distributed`` table under the standard
+    name with its sharding key (:data:`SHARDING_KEYS`); materialized views read and fill the local
+    tables, so each shard computes its own part; the typed views read the Distributed tables;
+    mutations and added columns apply to the local tables (added columns to the Distributed ones too).
+    ``shards``/``replicas`` only shape the ``remote_servers`` example in the header.
+    """
+    cluster = _ident(cluster, "cluster name")
+    if shards < 1 or replicas < 1:
+        raise StoreError("--shards and --replicas: use 1 or more")
+    db = opts.database
+    on = f" ON CLUSTER {cluster}"
+    statements: list[str] = []
+    for _, text in migration_files():
+        for stmt in _split_statements(render(text, replace(opts, engine="MergeTree()"))):
+            lines = stmt.splitlines()
+            while lines and (not lines[0].strip() or lines[0].lstrip().startswith("--")):
+                lines.pop(0)  # a comment heading the statement
+            statements.append("\n".join(lines))
+    tables = [m.group(2) for s in statements if (m := _CREATE_TABLE.match(s))]
+
+    def local(sql: str) -> str:
+        # references to the data tables, in a view's SELECT or an ALTER, mean the local tables
+        for t in sorted(tables, key=len, reverse=True):
+            sql = re.sub(rf"\b{db}\.{t}\b(?!_)", f"{db}.{t}_local", sql)
+        return sql
+
+    out = [_cluster_header(cluster, db, shards, replicas), f"CREATE DATABASE IF NOT EXISTS {db}{on};"]
+    for s in statements:
+        m = _CREATE_TABLE.match(s)
+        if m:
+            name = m.group(2)
+            body = s.replace(f"{db}.{name} (", f"{db}.{name}_local{on} (", 1)
+            for pattern, repl in _REPLICATED:
+                body = pattern.sub(repl, body, count=1)
+            key = SHARDING_KEYS.get(
+                name[len(opts.prefix) :] if name.startswith(opts.prefix) else name, "rand()"
+            )
+            out.append(body + ";")
+            out.append(
+                f"CREATE TABLE IF NOT EXISTS {db}.{name}{on} AS {db}.{name}_local\n"
+                f"ENGINE = Distributed({cluster}, {db}, {name}_local, {key});"
+            )
+        elif s.startswith("CREATE MATERIALIZED VIEW"):
+            mv = re.match(r"CREATE MATERIALIZED VIEW IF NOT EXISTS (\S+)", s)
+            assert mv is not None
+            out.append(local(s).replace(mv.group(0), mv.group(0) + on, 1) + ";")
+        elif s.startswith("CREATE OR REPLACE VIEW"):
+            v = re.match(r"CREATE OR REPLACE VIEW (\S+)", s)
+            assert v is not None
+            out.append(s.replace(v.group(0), v.group(0) + on, 1) + ";")
+        elif s.startswith("DROP VIEW IF EXISTS"):
+            out.append(re.sub(r"^(DROP VIEW IF EXISTS \S+)", rf"\1{on}", s) + ";")
+        elif s.startswith("ALTER TABLE"):
+            a = re.match(r"ALTER TABLE (\S+)", s)
+            assert a is not None
+            out.append(local(s).replace(local(a.group(0)), local(a.group(0)) + on, 1) + ";")
+            if " ADD COLUMN " in s:
+                out.append(s.replace(a.group(0), a.group(0) + on, 1) + ";")
+        else:
+            raise StoreError(f"schema statement the cluster render does not know: {s[:80]}")
+    return "\n\n".join(out) + "\n"
+
+
+def _cluster_header(cluster: str, db: str, shards: int, replicas: int) -> str:
+    hosts = "\n".join(
+        "--   <shard><internal_replication>true</internal_replication>"
+        + "".join(
+            f"<replica><host>ch-{s}-{r}</host><port>9000</port></replica>" for r in range(1, replicas + 1)
+        )
+        + "</shard>"
+        for s in range(1, shards + 1)
+    )
+    return (
+        f"-- agentel store DDL for the ClickHouse cluster '{cluster}' ({shards} shard(s) x {replicas} replica(s)),\n"
+        f"-- database {db}. Needs ClickHouse Keeper and the macros {{shard}} and {{replica}} on every node;\n"
+        f"-- remote_servers (config.d), hosts named here ch-SHARD-REPLICA:\n"
+        f"-- <{cluster}>\n{hosts}\n-- </{cluster}>"
+    )

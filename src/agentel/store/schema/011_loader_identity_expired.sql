@@ -3,8 +3,8 @@
 -- line and same bytes up to the offset) continues where the original was left, never doubled.
 ALTER TABLE {db}.agentel_load_state ADD COLUMN IF NOT EXISTS Tail String DEFAULT '';
 
--- Lines whose rows were older than the store's TTL when loaded: not inserted (the engine would drop
--- them on arrival) but remembered, so `agentel load --reload-expired` can load them once the TTL
+-- Lines whose rows were older than the store's retention when loaded: not inserted (the engine would drop
+-- them on arrival) but remembered, so `agentel load --reload-expired` can load them once retention
 -- allows it. Cutoff: rows older than this were the ones left out.
 CREATE TABLE IF NOT EXISTS {db}.agentel_load_expired (
     Path String,
