@@ -5,7 +5,13 @@
 Every panel queries ClickHouse through grafana-clickhouse-datasource (v4, raw SQL editor) and
 reads agentel's store: the typed views (`llm_logs`, `feedback`, `eval_checks`, `evolution_runs`,
 `generations`, `individuals`, `code_lineages`, `agent_actions`) and the raw `otel_traces` /
-`otel_logs` tables. Each query names the columns its panel uses (``columns``); the test suite
+`otel_logs` tables. The SQL of every panel and variable is a file in ``queries/`` (one folder per
+dashboard, ``variables/`` for the drop-downs). Template variables reach the SQL only as
+``decodeURLComponent('${var:percentencode}')``: the percent-encoded text holds nothing but
+``[A-Za-z0-9._~%-]``, so no value can end the string literal it sits in (``:sqlstring`` and
+``:singlequote`` leave backslashes alone, and ClickHouse reads ``\'`` as an escaped quote).
+Multi-value variables arrive as ``{a,b}`` and are split on commas. Each query names the columns
+its panel uses (``columns``); the test suite
 expands the plugin's macros, runs every query on the embedded engine against data made by
 example workloads, and checks the rows and those columns (tests/deploy/test_dashboards.py). A test
 also fails when the JSON files are not what this script writes.
@@ -20,21 +26,16 @@ from pathlib import Path
 from typing import Any
 
 OUT = Path(__file__).resolve().parent / "dashboards"
+QUERIES = Path(__file__).resolve().parent / "queries"
 DS = {"type": "grafana-clickhouse-datasource", "uid": "agentel-clickhouse"}
 PLUGIN_VERSION = "4.10.1"
 FORMATS = {"timeseries": 0, "table": 1, "logs": 2, "traces": 3}
 TRACE_LINK = "/d/agentel-traces/agentel-traces?var-trace_id=${__value.raw}&${__url_time_range}"
 
-# Filters shared by the LLM dashboards (template variables: service, model).
-LLM_FILTER = (
-    "$__timeFilter(timestamp)"
-    " AND $__conditionalAll(service_name IN (${service:singlequote}), $service)"
-    " AND $__conditionalAll(model IN (${model:singlequote}), $model)"
-)
-EVO_FILTER = "$__conditionalAll(run_id IN (${evo_run:singlequote}), $evo_run)"
-RUN_MATCH = (
-    "('${run}' = '' OR ResourceAttributes['agentel.run_id'] = '${run}' OR SpanAttributes['run'] = '${run}')"
-)
+
+def sql(name: str) -> str:
+    """The text of ``queries/<name>.sql`` (a panel's or a variable's query)."""
+    return (QUERIES / f"{name}.sql").read_text(encoding="utf-8").rstrip("\n")
 
 
 @dataclass
@@ -80,11 +81,9 @@ class Dashboard:
 SERVICE_VAR = Variable(
     "service",
     "Service",
-    "SELECT DISTINCT service_name FROM llm_logs WHERE $__timeFilter(timestamp) ORDER BY 1",
+    sql("variables/service"),
 )
-MODEL_VAR = Variable(
-    "model", "Model", "SELECT DISTINCT model FROM llm_logs WHERE $__timeFilter(timestamp) ORDER BY 1"
-)
+MODEL_VAR = Variable("model", "Model", sql("variables/model"))
 
 
 def stat(title: str, sql: str, column: str, unit: str = "short", w: int = 4) -> Panel:
@@ -100,32 +99,32 @@ LLM_OVERVIEW = Dashboard(
     "Requests, tokens, cost, latency and errors of LLM calls (llm_logs), by model.",
     [SERVICE_VAR, MODEL_VAR],
     [
-        stat("Requests", f"SELECT count() AS requests FROM llm_logs WHERE {LLM_FILTER}", "requests"),
+        stat("Requests", sql("llm-overview/requests"), "requests"),
         stat(
             "Input tokens",
-            f"SELECT sum(input_tokens) AS input_tokens FROM llm_logs WHERE {LLM_FILTER}",
+            sql("llm-overview/input-tokens"),
             "input_tokens",
         ),
         stat(
             "Output tokens",
-            f"SELECT sum(output_tokens) AS output_tokens FROM llm_logs WHERE {LLM_FILTER}",
+            sql("llm-overview/output-tokens"),
             "output_tokens",
         ),
         stat(
             "Cost",
-            f"SELECT sum(cost) AS cost_usd FROM llm_logs WHERE {LLM_FILTER}",
+            sql("llm-overview/cost"),
             "cost_usd",
             "currencyUSD",
         ),
         stat(
             "p95 latency",
-            f"SELECT quantile(0.95)(latency) AS p95_latency FROM llm_logs WHERE {LLM_FILTER}",
+            sql("llm-overview/p95-latency"),
             "p95_latency",
             "s",
         ),
         stat(
             "Error rate",
-            f"SELECT avg(is_error) AS error_rate FROM llm_logs WHERE {LLM_FILTER}",
+            sql("llm-overview/error-rate"),
             "error_rate",
             "percentunit",
         ),
@@ -134,8 +133,7 @@ LLM_OVERVIEW = Dashboard(
             "timeseries",
             [
                 Query(
-                    "SELECT $__timeInterval(timestamp) AS time, count() AS requests, countIf(is_error = 1) AS errors\n"
-                    f"FROM llm_logs WHERE {LLM_FILTER}\nGROUP BY time ORDER BY time",
+                    sql("llm-overview/requests-and-errors"),
                     "timeseries",
                     ("time", "requests", "errors"),
                 )
@@ -147,8 +145,7 @@ LLM_OVERVIEW = Dashboard(
             "timeseries",
             [
                 Query(
-                    "SELECT $__timeInterval(timestamp) AS time, sum(input_tokens) AS input, sum(output_tokens) AS output\n"
-                    f"FROM llm_logs WHERE {LLM_FILTER}\nGROUP BY time ORDER BY time",
+                    sql("llm-overview/tokens-in-out"),
                     "timeseries",
                     ("time", "input", "output"),
                 )
@@ -160,8 +157,7 @@ LLM_OVERVIEW = Dashboard(
             "timeseries",
             [
                 Query(
-                    "SELECT $__timeInterval(timestamp) AS time, quantile(0.5)(latency) AS p50, quantile(0.95)(latency) AS p95\n"
-                    f"FROM llm_logs WHERE {LLM_FILTER}\nGROUP BY time ORDER BY time",
+                    sql("llm-overview/latency-p50-p95"),
                     "timeseries",
                     ("time", "p50", "p95"),
                 )
@@ -174,8 +170,7 @@ LLM_OVERVIEW = Dashboard(
             "timeseries",
             [
                 Query(
-                    "SELECT $__timeInterval(timestamp) AS time, model, sum(cost) AS cost\n"
-                    f"FROM llm_logs WHERE {LLM_FILTER}\nGROUP BY time, model ORDER BY time",
+                    sql("llm-overview/cost-by-model"),
                     "timeseries",
                     ("time", "model", "cost"),
                 )
@@ -189,11 +184,7 @@ LLM_OVERVIEW = Dashboard(
             "table",
             [
                 Query(
-                    "SELECT model, any(provider) AS provider, count() AS calls, sum(input_tokens) AS input_tokens,\n"
-                    "    sum(output_tokens) AS output_tokens, sum(cost) AS cost_usd,\n"
-                    "    quantile(0.5)(latency) AS p50_latency, quantile(0.95)(latency) AS p95_latency,\n"
-                    "    avg(is_error) AS error_rate\n"
-                    f"FROM llm_logs WHERE {LLM_FILTER}\nGROUP BY model ORDER BY calls DESC LIMIT 20",
+                    sql("llm-overview/top-models"),
                     "table",
                     (
                         "model",
@@ -221,9 +212,7 @@ LLM_OVERVIEW = Dashboard(
             "table",
             [
                 Query(
-                    "SELECT timestamp, model, run_id, task, input_tokens, output_tokens, latency, cost, is_error,\n"
-                    "    error_type, trace_id\n"
-                    f"FROM llm_logs WHERE {LLM_FILTER}\nORDER BY timestamp DESC LIMIT 50",
+                    sql("llm-overview/last-calls"),
                     "table",
                     (
                         "timestamp",
@@ -257,28 +246,28 @@ COST = Dashboard(
     [
         stat(
             "Total cost",
-            f"SELECT sum(cost) AS cost_usd FROM llm_logs WHERE {LLM_FILTER}",
+            sql("cost/total-cost"),
             "cost_usd",
             "currencyUSD",
             6,
         ),
         stat(
             "Cost per call",
-            f"SELECT avg(cost) AS cost_per_call FROM llm_logs WHERE {LLM_FILTER}",
+            sql("cost/cost-per-call"),
             "cost_per_call",
             "currencyUSD",
             6,
         ),
         stat(
             "Cost per 1k tokens",
-            f"SELECT sum(cost) / nullIf(sum(total_tokens), 0) * 1000 AS cost_per_1k_tokens FROM llm_logs WHERE {LLM_FILTER}",
+            sql("cost/cost-per-1k-tokens"),
             "cost_per_1k_tokens",
             "currencyUSD",
             6,
         ),
         stat(
             "Calls without a price",
-            f"SELECT countIf(cost IS NULL) AS unpriced_calls FROM llm_logs WHERE {LLM_FILTER}",
+            sql("cost/calls-without-a-price"),
             "unpriced_calls",
             "short",
             6,
@@ -288,8 +277,7 @@ COST = Dashboard(
             "timeseries",
             [
                 Query(
-                    "SELECT $__timeInterval(timestamp) AS time, model, sum(cost) AS cost\n"
-                    f"FROM llm_logs WHERE {LLM_FILTER}\nGROUP BY time, model ORDER BY time",
+                    sql("cost/cost-over-time-by-model"),
                     "timeseries",
                     ("time", "model", "cost"),
                 )
@@ -302,10 +290,7 @@ COST = Dashboard(
             "table",
             [
                 Query(
-                    "SELECT model, count() AS calls, sum(total_tokens) AS tokens, sum(cache_read_tokens) AS cache_read_tokens,\n"
-                    "    sum(cache_write_tokens) AS cache_write_tokens, sum(cost) AS cost_usd,\n"
-                    "    sum(cost) / nullIf(sum(total_tokens), 0) * 1000 AS usd_per_1k_tokens\n"
-                    f"FROM llm_logs WHERE {LLM_FILTER}\nGROUP BY model ORDER BY cost_usd DESC",
+                    sql("cost/cost-by-model"),
                     "table",
                     ("model", "calls", "tokens", "cost_usd", "usd_per_1k_tokens"),
                 )
@@ -318,8 +303,7 @@ COST = Dashboard(
             "table",
             [
                 Query(
-                    "SELECT run_id, any(task) AS task, count() AS calls, sum(total_tokens) AS tokens, sum(cost) AS cost_usd\n"
-                    f"FROM llm_logs WHERE {LLM_FILTER}\nGROUP BY run_id ORDER BY cost_usd DESC LIMIT 50",
+                    sql("cost/cost-by-run"),
                     "table",
                     ("run_id", "calls", "tokens", "cost_usd"),
                 )
@@ -332,8 +316,7 @@ COST = Dashboard(
             "barchart",
             [
                 Query(
-                    "SELECT toString(toDate(timestamp)) AS day, sum(cost) AS cost_usd\n"
-                    f"FROM llm_logs WHERE {LLM_FILTER}\nGROUP BY day ORDER BY day",
+                    sql("cost/cost-by-day"),
                     "table",
                     ("day", "cost_usd"),
                 )
@@ -356,28 +339,28 @@ FEEDBACK = Dashboard(
     [
         stat(
             "Feedback",
-            "SELECT count() AS feedback FROM feedback WHERE $__timeFilter(timestamp)",
+            sql("feedback/feedback"),
             "feedback",
             "short",
             6,
         ),
         stat(
             "Good",
-            "SELECT avg(good) AS good_ratio FROM feedback WHERE $__timeFilter(timestamp)",
+            sql("feedback/good"),
             "good_ratio",
             "percentunit",
             6,
         ),
         stat(
             "With a reference answer",
-            "SELECT countIf(reference_answer != '') AS with_reference FROM feedback WHERE $__timeFilter(timestamp)",
+            sql("feedback/with-a-reference-answer"),
             "with_reference",
             "short",
             6,
         ),
         stat(
             "Calls with feedback",
-            "SELECT uniqExact(trace_id, span_id) AS calls FROM feedback WHERE $__timeFilter(timestamp)",
+            sql("feedback/calls-with-feedback"),
             "calls",
             "short",
             6,
@@ -387,8 +370,7 @@ FEEDBACK = Dashboard(
             "timeseries",
             [
                 Query(
-                    "SELECT $__timeInterval(timestamp) AS time, countIf(good = 1) AS good_count, countIf(good = 0) AS bad_count\n"
-                    "FROM feedback WHERE $__timeFilter(timestamp)\nGROUP BY time ORDER BY time",
+                    sql("feedback/good-bad-over-time"),
                     "timeseries",
                     ("time", "good_count", "bad_count"),
                 )
@@ -401,9 +383,7 @@ FEEDBACK = Dashboard(
             "table",
             [
                 Query(
-                    "SELECT l.model AS model, count() AS feedback, avg(f.good) AS good_ratio\n"
-                    "FROM feedback AS f INNER JOIN llm_logs AS l ON f.trace_id = l.trace_id AND f.span_id = l.span_id\n"
-                    "WHERE $__timeFilter(f.timestamp)\nGROUP BY model ORDER BY feedback DESC",
+                    sql("feedback/feedback-by-model"),
                     "table",
                     ("model", "feedback", "good_ratio"),
                 )
@@ -416,10 +396,7 @@ FEEDBACK = Dashboard(
             "table",
             [
                 Query(
-                    "SELECT f.timestamp AS timestamp, f.good AS good, f.comment AS comment,\n"
-                    "    f.reference_answer AS reference_answer, l.model AS model, f.trace_id AS trace_id\n"
-                    "FROM feedback AS f LEFT JOIN llm_logs AS l ON f.trace_id = l.trace_id AND f.span_id = l.span_id\n"
-                    "WHERE $__timeFilter(f.timestamp)\nORDER BY timestamp DESC LIMIT 100",
+                    sql("feedback/recent-feedback"),
                     "table",
                     ("timestamp", "good", "comment", "reference_answer", "model", "trace_id"),
                 )
@@ -442,30 +419,27 @@ EVALS = Dashboard(
         Variable(
             "check",
             "Check",
-            "SELECT DISTINCT check_name FROM eval_checks WHERE $__timeFilter(timestamp) ORDER BY 1",
+            sql("variables/check"),
         )
     ],
     [
         stat(
             "Checks run",
-            "SELECT count() AS checks FROM eval_checks WHERE $__timeFilter(timestamp)"
-            " AND $__conditionalAll(check_name IN (${check:singlequote}), $check)",
+            sql("evals/checks-run"),
             "checks",
             "short",
             8,
         ),
         stat(
             "Pass rate",
-            "SELECT avg(passed) AS pass_rate FROM eval_checks WHERE $__timeFilter(timestamp)"
-            " AND $__conditionalAll(check_name IN (${check:singlequote}), $check)",
+            sql("evals/pass-rate"),
             "pass_rate",
             "percentunit",
             8,
         ),
         stat(
             "Mean score",
-            "SELECT avg(score) AS mean_score FROM eval_checks WHERE $__timeFilter(timestamp)"
-            " AND $__conditionalAll(check_name IN (${check:singlequote}), $check)",
+            sql("evals/mean-score"),
             "mean_score",
             "short",
             8,
@@ -475,10 +449,7 @@ EVALS = Dashboard(
             "timeseries",
             [
                 Query(
-                    "SELECT $__timeInterval(timestamp) AS time, check_name, avg(passed) AS pass_rate\n"
-                    "FROM eval_checks WHERE $__timeFilter(timestamp)"
-                    " AND $__conditionalAll(check_name IN (${check:singlequote}), $check)\n"
-                    "GROUP BY time, check_name ORDER BY time",
+                    sql("evals/pass-rate-by-check-over-time"),
                     "timeseries",
                     ("time", "check_name", "pass_rate"),
                 )
@@ -491,11 +462,7 @@ EVALS = Dashboard(
             "table",
             [
                 Query(
-                    "SELECT check_name, count() AS runs, avg(passed) AS pass_rate, avg(score) AS mean_score,\n"
-                    "    min(score) AS min_score, max(score) AS max_score\n"
-                    "FROM eval_checks WHERE $__timeFilter(timestamp)"
-                    " AND $__conditionalAll(check_name IN (${check:singlequote}), $check)\n"
-                    "GROUP BY check_name ORDER BY pass_rate",
+                    sql("evals/scores-by-check"),
                     "table",
                     ("check_name", "runs", "pass_rate", "mean_score"),
                 )
@@ -508,11 +475,7 @@ EVALS = Dashboard(
             "table",
             [
                 Query(
-                    "SELECT l.model AS model, e.check_name AS check_name, count() AS runs, avg(e.passed) AS pass_rate\n"
-                    "FROM eval_checks AS e INNER JOIN llm_logs AS l ON e.trace_id = l.trace_id AND e.span_id = l.span_id\n"
-                    "WHERE $__timeFilter(e.timestamp)"
-                    " AND $__conditionalAll(e.check_name IN (${check:singlequote}), $check)\n"
-                    "GROUP BY model, check_name ORDER BY model, check_name",
+                    sql("evals/pass-rate-by-model"),
                     "table",
                     ("model", "check_name", "runs", "pass_rate"),
                 )
@@ -525,10 +488,7 @@ EVALS = Dashboard(
             "table",
             [
                 Query(
-                    "SELECT timestamp, check_name, score, label, explanation, trace_id\n"
-                    "FROM eval_checks WHERE $__timeFilter(timestamp) AND NOT passed"
-                    " AND $__conditionalAll(check_name IN (${check:singlequote}), $check)\n"
-                    "ORDER BY timestamp DESC LIMIT 100",
+                    sql("evals/failures"),
                     "table",
                     ("timestamp", "check_name", "score", "label", "explanation", "trace_id"),
                 )
@@ -550,7 +510,7 @@ EVOLUTION = Dashboard(
         Variable(
             "evo_run",
             "Evolution run",
-            "SELECT DISTINCT run_id FROM evolution_runs WHERE $__timeFilter(started_at) ORDER BY 1",
+            sql("variables/evo_run"),
         )
     ],
     [
@@ -559,13 +519,7 @@ EVOLUTION = Dashboard(
             "table",
             [
                 Query(
-                    "SELECT r.run_id AS run_id, r.task_name AS task_name, r.status AS status, r.started_at AS started_at,\n"
-                    "    r.duration_s AS duration_s, g.generations AS generations, g.best_score AS best_score, r.trace_id AS trace_id\n"
-                    "FROM evolution_runs AS r\n"
-                    "LEFT JOIN (SELECT run_id, count() AS generations, max(best_score) AS best_score FROM generations GROUP BY run_id) AS g\n"
-                    "    ON g.run_id = r.run_id\n"
-                    f"WHERE $__timeFilter(r.started_at) AND {EVO_FILTER.replace('run_id IN', 'r.run_id IN')}\n"
-                    "ORDER BY started_at DESC LIMIT 100",
+                    sql("evolution-runs/runs"),
                     "table",
                     (
                         "run_id",
@@ -588,9 +542,7 @@ EVOLUTION = Dashboard(
             "trend",
             [
                 Query(
-                    "SELECT generation, max(best_score) AS best_score, avg(avg_score) AS avg_score\n"
-                    f"FROM generations WHERE $__timeFilter(timestamp) AND {EVO_FILTER}\n"
-                    "GROUP BY generation ORDER BY generation",
+                    sql("evolution-runs/best-average-fitness-per-generation"),
                     "table",
                     ("generation", "best_score", "avg_score"),
                 )
@@ -604,10 +556,7 @@ EVOLUTION = Dashboard(
             "barchart",
             [
                 Query(
-                    "SELECT mutation_type, count() AS children, countIf(fitness_delta > 0) AS improved,\n"
-                    "    avg(fitness_delta) AS mean_fitness_delta\n"
-                    f"FROM code_lineages WHERE $__timeFilter(timestamp) AND {EVO_FILTER}\n"
-                    "GROUP BY mutation_type ORDER BY children DESC",
+                    sql("evolution-runs/lineage-by-mutation-type"),
                     "table",
                     ("mutation_type", "children", "improved", "mean_fitness_delta"),
                 )
@@ -621,17 +570,13 @@ EVOLUTION = Dashboard(
             "nodeGraph",
             [
                 Query(
-                    "SELECT individual_id AS id, concat('gen ', toString(generation)) AS subtitle,\n"
-                    "    round(fitness_score, 3) AS mainstat, code_hash AS detail__code_hash\n"
-                    f"FROM individuals WHERE $__timeFilter(timestamp) AND {EVO_FILTER}\nLIMIT 500",
+                    sql("evolution-runs/lineage-graph-nodes"),
                     "table",
                     ("id", "subtitle", "mainstat"),
                     "nodes",
                 ),
                 Query(
-                    "SELECT concat(parent_id, '->', child_id) AS id, parent_id AS source, child_id AS target,\n"
-                    "    mutation_type AS mainstat\n"
-                    f"FROM code_lineages WHERE $__timeFilter(timestamp) AND {EVO_FILTER}\nLIMIT 1000",
+                    sql("evolution-runs/lineage-graph-edges"),
                     "table",
                     ("id", "source", "target", "mainstat"),
                     "edges",
@@ -645,9 +590,7 @@ EVOLUTION = Dashboard(
             "table",
             [
                 Query(
-                    "SELECT individual_id, run_id, generation, fitness_score, code_hash, metrics\n"
-                    f"FROM individuals WHERE $__timeFilter(timestamp) AND {EVO_FILTER}\n"
-                    "ORDER BY fitness_score DESC LIMIT 20",
+                    sql("evolution-runs/top-individuals"),
                     "table",
                     ("individual_id", "run_id", "generation", "fitness_score", "code_hash"),
                 )
@@ -660,10 +603,7 @@ EVOLUTION = Dashboard(
             "table",
             [
                 Query(
-                    "SELECT timestamp, agent, action_type, details, run_id, trace_id\n"
-                    "FROM agent_actions WHERE $__timeFilter(timestamp)"
-                    " AND (run_id = '' OR $__conditionalAll(run_id IN (${evo_run:singlequote}), $evo_run))\n"
-                    "ORDER BY timestamp DESC LIMIT 200",
+                    sql("evolution-runs/agent-actions"),
                     "table",
                     ("timestamp", "agent", "action_type", "details", "trace_id"),
                 )
@@ -675,12 +615,6 @@ EVOLUTION = Dashboard(
 )
 
 # --- Traces ----------------------------------------------------------------------------------
-
-# With no trace id given, the Trace panels open the latest trace that made an LLM call.
-TRACE_PICK = (
-    "if('${trace_id}' != '', '${trace_id}', (SELECT trace_id FROM llm_logs WHERE $__timeFilter(timestamp)"
-    " AND ('${run}' = '' OR process_run_id = '${run}' OR run_id = '${run}') ORDER BY timestamp DESC LIMIT 1))"
-)
 
 TRACES = Dashboard(
     "agentel-traces",
@@ -694,12 +628,7 @@ TRACES = Dashboard(
             "table",
             [
                 Query(
-                    "SELECT ResourceAttributes['agentel.run_id'] AS process_run_id,\n"
-                    "    if(SpanAttributes['run'] != '', SpanAttributes['run'], process_run_id) AS run,\n"
-                    "    ServiceName AS service, min(Timestamp) AS started, count() AS spans,\n"
-                    "    uniqExact(TraceId) AS traces, countIf(StatusCode IN ('Error', 'STATUS_CODE_ERROR')) AS errors\n"
-                    f"FROM otel_traces WHERE $__timeFilter(Timestamp) AND {RUN_MATCH}\n"
-                    "GROUP BY process_run_id, run, service ORDER BY started DESC LIMIT 100",
+                    sql("traces/runs"),
                     "table",
                     ("process_run_id", "run", "service", "started", "spans", "traces", "errors"),
                 )
@@ -712,12 +641,7 @@ TRACES = Dashboard(
             "table",
             [
                 Query(
-                    "SELECT TraceId AS trace_id, argMin(SpanName, Timestamp) AS root, min(Timestamp) AS start,\n"
-                    "    max(Duration) / 1e6 AS duration_ms, count() AS spans,\n"
-                    "    countIf(StatusCode IN ('Error', 'STATUS_CODE_ERROR')) AS errors, any(ServiceName) AS service\n"
-                    f"FROM otel_traces WHERE $__timeFilter(Timestamp) AND {RUN_MATCH}\n"
-                    "    AND ('${trace_id}' = '' OR TraceId = '${trace_id}')\n"
-                    "GROUP BY TraceId ORDER BY start DESC LIMIT 100",
+                    sql("traces/traces"),
                     "table",
                     ("trace_id", "root", "start", "duration_ms", "spans", "errors", "service"),
                 )
@@ -732,15 +656,7 @@ TRACES = Dashboard(
             "traces",
             [
                 Query(
-                    "SELECT TraceId AS traceID, SpanId AS spanID, ParentSpanId AS parentSpanID,\n"
-                    "    ServiceName AS serviceName, SpanName AS operationName,\n"
-                    "    multiply(toUnixTimestamp64Nano(Timestamp), 0.000001) AS startTime,\n"
-                    "    multiply(Duration, 0.000001) AS duration,\n"
-                    "    arrayMap(key -> map('key', key, 'value', SpanAttributes[key]), mapKeys(SpanAttributes)) AS tags,\n"
-                    "    arrayMap(key -> map('key', key, 'value', ResourceAttributes[key]), mapKeys(ResourceAttributes)) AS serviceTags,\n"
-                    "    if(StatusCode IN ('Error', 'STATUS_CODE_ERROR'), 2, 0) AS statusCode\n"
-                    f"FROM otel_traces WHERE TraceId = {TRACE_PICK}\n"
-                    "ORDER BY startTime",
+                    sql("traces/trace"),
                     "traces",
                     (
                         "traceID",
@@ -763,8 +679,7 @@ TRACES = Dashboard(
             "table",
             [
                 Query(
-                    "SELECT timestamp, model, provider, input_tokens, output_tokens, latency, cost, is_error, span_id\n"
-                    f"FROM llm_logs WHERE trace_id = {TRACE_PICK}\nORDER BY timestamp",
+                    sql("traces/llm-calls-in-the-trace"),
                     "table",
                     ("timestamp", "model", "input_tokens", "output_tokens", "latency", "cost", "span_id"),
                 )
@@ -777,13 +692,7 @@ TRACES = Dashboard(
             "logs",
             [
                 Query(
-                    "SELECT Timestamp AS timestamp, Body AS body, SeverityText AS level,\n"
-                    "    if(EventName != '', EventName, LogAttributes['event.name']) AS event,\n"
-                    "    TraceId AS traceID, SpanId AS spanID, ServiceName AS service\n"
-                    "FROM otel_logs WHERE $__timeFilter(Timestamp)\n"
-                    "    AND ('${run}' = '' OR ResourceAttributes['agentel.run_id'] = '${run}' OR LogAttributes['run'] = '${run}')\n"
-                    "    AND ('${trace_id}' = '' OR TraceId = '${trace_id}')\n"
-                    "ORDER BY Timestamp DESC LIMIT 500",
+                    sql("traces/logs-and-events"),
                     "logs",
                     ("timestamp", "body", "level", "traceID"),
                 )

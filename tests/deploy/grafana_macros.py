@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from urllib.parse import quote
 
 ALL = "$__all"  # Grafana's value for "All" in a variable with includeAll
 
@@ -29,14 +30,20 @@ class Context:
     variables: Mapping[str, str | Sequence[str]] = field(default_factory=dict)
 
 
-def _quote(value: str) -> str:
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+def _percentencode(value: str | Sequence[str]) -> str:
+    """Grafana's ``:percentencode``: encodeURIComponent, plus ``!'()*``; a list as ``{a,b}``."""
+    text = value if isinstance(value, str) else "{" + ",".join(value) + "}"
+    return quote(text, safe="-_.~")
 
 
 def _format(value: str | Sequence[str], fmt: str | None) -> str:
+    if fmt == "percentencode":
+        return _percentencode(value)
     values = [value] if isinstance(value, str) else list(value)
-    if fmt in ("singlequote", "sqlstring"):
-        return ",".join(_quote(v) for v in values)
+    if fmt == "singlequote":  # Grafana: ' → \' (backslashes left alone)
+        return ",".join("'" + v.replace("'", "\\'") + "'" for v in values)
+    if fmt == "sqlstring":  # Grafana: ' → '' and " → \" (backslashes left alone)
+        return ",".join("'" + v.replace("'", "''").replace('"', '\\"') + "'" for v in values)
     if fmt in (None, "raw", "csv"):
         return ",".join(values)
     raise MacroError(f"variable format {fmt!r} not supported by this expander")

@@ -112,7 +112,24 @@ def test_credentials_come_from_the_environment() -> None:
     cfg = compose_config({"CLICKHOUSE_PASSWORD": "from-env", "CLICKHOUSE_USER": "svc"})
     assert cfg["services"]["clickhouse"]["environment"]["CLICKHOUSE_PASSWORD"] == "from-env"
     assert cfg["services"]["collector"]["environment"]["CLICKHOUSE_PASSWORD"] == "from-env"
-    assert cfg["services"]["grafana"]["environment"]["CLICKHOUSE_USER"] == "svc"
+    grafana = cfg["services"]["grafana"]["environment"]
+    assert "CLICKHOUSE_PASSWORD" not in grafana and "CLICKHOUSE_USER" not in grafana  # not the writer's
+
+
+def test_grafana_reads_with_its_own_read_only_account() -> None:
+    cfg = compose_config({"GRAFANA_CLICKHOUSE_USER": "viewer", "GRAFANA_CLICKHOUSE_PASSWORD": "ro-secret"})
+    grafana = cfg["services"]["grafana"]["environment"]
+    clickhouse = cfg["services"]["clickhouse"]["environment"]
+    assert grafana["GRAFANA_CLICKHOUSE_USER"] == clickhouse["GRAFANA_CLICKHOUSE_USER"] == "viewer"
+    assert grafana["GRAFANA_CLICKHOUSE_PASSWORD"] == clickhouse["GRAFANA_CLICKHOUSE_PASSWORD"] == "ro-secret"
+    assert grafana["CLICKHOUSE_DB"] == clickhouse["CLICKHOUSE_DB"]
+    # the init folder the ClickHouse container runs at first start creates that account
+    initdb = next(
+        Path(v["source"])
+        for v in cfg["services"]["clickhouse"]["volumes"]
+        if v["target"] == "/docker-entrypoint-initdb.d"
+    )
+    assert (initdb / "20-grafana-reader.sh").is_file()
 
 
 def test_dockerfile_builds_the_same_distribution_as_make_collector() -> None:

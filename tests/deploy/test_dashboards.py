@@ -11,6 +11,7 @@ uses (including the ones its field overrides and links name).
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -156,3 +157,73 @@ def test_panel_query_returns_rows_and_the_columns_it_draws(
         assert parents <= spans  # a whole trace, not a fragment
     if panel.kind == "stat":
         assert len(result.rows) == 1
+
+
+# --- template variables cannot leave their string literal ------------------------------------------
+
+_REFERENCE = re.compile(r"\$\{(\w+)(?::(\w+))?\}|\[\[(\w+)\]\]|\$(?!__)(\w+)")
+_ENCODED = re.compile(r"decodeURLComponent\('\$\{\w+:percentencode\}'\)")
+_ALL_ARG = re.compile(r",\s*\$\w+\)")  # $__conditionalAll's second argument: consumed, never sent
+
+PAYLOADS = [
+    "x' OR 1=1 --",
+    "\\' OR 1=1 --",  # ClickHouse reads \' as a quote inside a literal: :sqlstring alone breaks here
+    "\\\\' OR 1=1 --",
+    "'; DROP TABLE otel_traces; --",
+    '" OR ""="',
+    "}{,' OR 'a'='a",
+    "é' OR 1=1 /*",
+]
+
+
+def _all_queries() -> list[tuple[str, str]]:
+    out = [(f"{d.uid}:{p.title}:{q.ref}", q.sql) for d in bd.DASHBOARDS for p in d.panels for q in p.queries]
+    out += [(f"{d.uid}:${v.name}", v.query) for d in bd.DASHBOARDS for v in d.variables if v.query]
+    return out
+
+
+def test_every_panel_and_variable_query_is_a_sql_file() -> None:
+    files = {p.read_text().rstrip("\n") for p in bd.QUERIES.rglob("*.sql")}
+    for name, sql in _all_queries():
+        assert sql in files, f"{name}: its SQL is not a file in deploy/grafana/queries/"
+
+
+def test_variables_reach_the_sql_only_percent_encoded() -> None:
+    for name, sql in _all_queries():
+        rest = _ALL_ARG.sub(")", _ENCODED.sub("''", sql))
+        leftover = [m.group(0) for m in _REFERENCE.finditer(rest)]
+        assert not leftover, (
+            f"{name}: {leftover} interpolated without decodeURLComponent('${{var:percentencode}}')"
+        )
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_an_injection_payload_in_a_text_variable_stays_a_string_literal(
+    payload: str, store: EmbeddedEngine, context: Context
+) -> None:
+    literal = expand(
+        "decodeURLComponent('${run:percentencode}')",
+        Context(context.time_from, context.time_to, 60, {"run": payload}),
+    )
+    assert store.query(f"SELECT {literal}").scalar() == payload
+    variables = {"run": payload, "trace_id": payload}
+    for panel in bd.TRACES.panels:
+        for q in panel.queries:
+            sql = expand(q.sql, Context(context.time_from, context.time_to, context.interval_s, variables))
+            result = store.query(sql)  # parses: the payload did not change the statement
+            assert result.rows == [], f"{panel.title!r} matched rows for run/trace_id {payload!r}:\n{sql}"
+    # a drop-down variable set from the URL is text from the user too
+    picked = {"service": [payload], "model": [payload, "gpt-4o"]}
+    for panel in bd.LLM_OVERVIEW.panels[:1]:
+        sql = expand(panel.queries[0].sql, Context(context.time_from, context.time_to, 60, picked))
+        assert store.query(sql).scalar() == 0
+
+
+def test_sqlstring_alone_would_not_keep_a_payload_in_its_literal(store: EmbeddedEngine) -> None:
+    # Why the dashboards percent-encode: Grafana's :sqlstring doubles quotes but leaves backslashes,
+    # and ClickHouse honours backslash escapes, so this payload ends the literal and adds OR 1=1.
+    quoted = expand(
+        "${v:sqlstring}",
+        Context(datetime.now(timezone.utc), datetime.now(timezone.utc), 60, {"v": PAYLOADS[1]}),
+    )
+    assert store.query(f"SELECT 'no such run' = {quoted}").scalar() == 1

@@ -26,8 +26,9 @@ def objects() -> dict[str, dict[str, Any]]:
     return {f"{o['kind']}/{o['metadata']['name']}": o for o in yaml.safe_load_all(out.stdout) if o}
 
 
-def by_kind(objects: dict[str, dict[str, Any]], kind: str) -> dict[str, Any]:
-    (obj,) = [o for key, o in objects.items() if key.startswith(kind + "/")]
+def by_kind(objects: dict[str, dict[str, Any]], kind: str, name: str = "") -> dict[str, Any]:
+    """The one object of ``kind`` (whose name starts with ``name``: generated names get a hash)."""
+    (obj,) = [o for key, o in objects.items() if key.startswith(f"{kind}/{name}")]
     return obj
 
 
@@ -35,7 +36,7 @@ def test_the_configmap_is_the_shipped_collector_config(objects: dict[str, dict[s
     assert (K8S / "otelcol.yaml").read_text() == OTELCOL.read_text(), (
         "deploy/k8s/otelcol.yaml is stale: cp collector-config/otelcol.yaml deploy/k8s/"
     )
-    cm = by_kind(objects, "ConfigMap")
+    cm = by_kind(objects, "ConfigMap", "agentel-collector-config")
     assert cm["data"]["otelcol.yaml"] == OTELCOL.read_text()
     assert cm["metadata"]["namespace"] == "agentel"
 
@@ -44,7 +45,7 @@ def test_deployment_service_and_volume_fit_together(objects: dict[str, dict[str,
     dep = by_kind(objects, "Deployment")
     svc = by_kind(objects, "Service")
     pvc = by_kind(objects, "PersistentVolumeClaim")
-    cm = by_kind(objects, "ConfigMap")
+    cm = by_kind(objects, "ConfigMap", "agentel-collector-config")
     pod = dep["spec"]["template"]
     labels = pod["metadata"]["labels"]
     assert dep["spec"]["selector"]["matchLabels"].items() <= labels.items()
@@ -67,7 +68,10 @@ def test_deployment_service_and_volume_fit_together(objects: dict[str, dict[str,
     used = set(re.findall(r"\$\{env:([A-Z0-9_]+)", OTELCOL.read_text()))
     for var in ("CLICKHOUSE_ENDPOINT", "CLICKHOUSE_USERNAME", "CLICKHOUSE_PASSWORD", "CLICKHOUSE_DATABASE"):
         assert var in used and var in env
-        assert env[var]["valueFrom"]["secretKeyRef"]["name"] == by_kind(objects, "Secret")["metadata"]["name"]
+        assert (
+            env[var]["valueFrom"]["secretKeyRef"]["name"]
+            == by_kind(objects, "Secret", "agentel-clickhouse")["metadata"]["name"]
+        )
     assert set(env) <= used, set(env) - used  # no variable the config does not read
     for var in ("AGENTEL_COLLECTOR_OTLP_GRPC_ENDPOINT", "AGENTEL_COLLECTOR_OTLP_HTTP_ENDPOINT"):
         assert env[var]["value"].startswith("0.0.0.0:")  # the config's default is localhost-only
@@ -75,3 +79,34 @@ def test_deployment_service_and_volume_fit_together(objects: dict[str, dict[str,
     assert probe_port in port_names
     health = next(p for p in container["ports"] if p["name"] == probe_port)
     assert env["AGENTEL_COLLECTOR_HEALTH_ENDPOINT"]["value"].endswith(f":{health['containerPort']}")
+
+
+def test_grafana_gets_a_read_only_account_created_by_the_compose_script(
+    objects: dict[str, dict[str, Any]],
+) -> None:
+    initdb = ROOT / "deploy" / "clickhouse" / "initdb"
+    for copy, source in (
+        ("grafana-reader.sh", "20-grafana-reader.sh"),
+        ("grafana-reader.sql.tmpl", "grafana-reader.sql.tmpl"),
+    ):
+        assert (K8S / copy).read_text() == (initdb / source).read_text(), (
+            f"deploy/k8s/{copy} is stale: cp deploy/clickhouse/initdb/{source} deploy/k8s/{copy}"
+        )
+    job = by_kind(objects, "Job", "agentel-grafana-reader")
+    scripts = by_kind(objects, "ConfigMap", "agentel-grafana-reader-scripts")
+    reader = by_kind(objects, "Secret", "agentel-grafana-reader")
+    assert set(reader["stringData"]) == {"username", "password"}
+    pod = job["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert pod["volumes"][0]["configMap"]["name"] == scripts["metadata"]["name"]  # hashed name rewritten
+    mount = container["volumeMounts"][0]["mountPath"]
+    assert container["command"] == ["bash", f"{mount}/grafana-reader.sh"]
+    env = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in container["env"]}
+    assert (
+        env["GRAFANA_CLICKHOUSE_USER"]["name"]
+        == env["GRAFANA_CLICKHOUSE_PASSWORD"]["name"]
+        == "agentel-grafana-reader"
+    )
+    script = (K8S / "grafana-reader.sh").read_text()
+    for name in env:  # every variable the Job sets is one the script reads
+        assert name in script, name

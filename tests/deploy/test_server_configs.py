@@ -80,7 +80,9 @@ def test_grafana_datasource_points_at_the_store_tables() -> None:
     assert (
         ch["jsonData"]["traces"]["defaultTable"] == "otel_traces" and ch["jsonData"]["traces"]["otelEnabled"]
     )
-    assert ch["secureJsonData"]["password"] == "${CLICKHOUSE_PASSWORD}"  # never a literal secret
+    # never a literal secret, and Grafana's read-only account, not the collector's
+    assert ch["secureJsonData"]["password"] == "${GRAFANA_CLICKHOUSE_PASSWORD}"
+    assert ch["jsonData"]["username"] == "${GRAFANA_CLICKHOUSE_USER}"
     assert ds["agentel-prometheus"]["url"] == "http://prometheus:9090"
     providers = yaml.safe_load(
         (DEPLOY / "grafana" / "provisioning" / "dashboards" / "agentel.yaml").read_text()

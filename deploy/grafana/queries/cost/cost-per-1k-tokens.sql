@@ -1,0 +1,1 @@
+SELECT sum(cost) / nullIf(sum(total_tokens), 0) * 1000 AS cost_per_1k_tokens FROM llm_logs WHERE $__timeFilter(timestamp) AND $__conditionalAll(service_name IN splitByChar(',', trim(BOTH '{}' FROM decodeURLComponent('${service:percentencode}'))), $service) AND $__conditionalAll(model IN splitByChar(',', trim(BOTH '{}' FROM decodeURLComponent('${model:percentencode}'))), $model)

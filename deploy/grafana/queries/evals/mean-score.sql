@@ -1,0 +1,1 @@
+SELECT avg(score) AS mean_score FROM eval_checks WHERE $__timeFilter(timestamp) AND $__conditionalAll(check_name IN splitByChar(',', trim(BOTH '{}' FROM decodeURLComponent('${check:percentencode}'))), $check)

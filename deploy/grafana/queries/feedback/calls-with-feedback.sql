@@ -1,0 +1,1 @@
+SELECT uniqExact(trace_id, span_id) AS calls FROM feedback WHERE $__timeFilter(timestamp)

@@ -1,0 +1,1 @@
+SELECT count() AS feedback FROM feedback WHERE $__timeFilter(timestamp)

@@ -1,0 +1,1 @@
+SELECT avg(good) AS good_ratio FROM feedback WHERE $__timeFilter(timestamp)
