@@ -373,3 +373,24 @@ def test_migration_rewrites_old_spellings(tmp_path: Path, monkeypatch: pytest.Mo
         assert rows == [("Client", "Ok")]
     finally:
         engine.close()
+
+
+def test_a_root_with_a_zero_parent_and_upper_case_ids_is_found_by_runs_and_run_info(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The example spans' upper-case ids and all-zero parent: `agentel runs` lists the root and
+    `agentel run-info` finds it by the lower-case id every other tool prints."""
+    from click.testing import CliRunner
+
+    from agentel.cli import cli
+
+    d = tmp_path / "agentel"
+    d.mkdir(exist_ok=True)
+    span = dict(UPSTREAM_SPAN, endTimeUnixNano=str(NOW + 5_000))
+    (d / "traces.jsonl").write_text(json.dumps(_spans_request([span])) + "\n")
+    monkeypatch.setenv("AGENTEL_DIR", str(d))
+    runs = CliRunner().invoke(cli, ["runs", "--format", "json"])
+    assert runs.exit_code == 0, runs.output
+    assert [r["trace_id"] for r in json.loads(runs.output)] == ["5b8efff798038103d269b633813fc60c"]
+    info = CliRunner().invoke(cli, ["run-info", "5b8efff798038103d269b633813fc60c"])
+    assert info.exit_code == 0 and "chat" in info.output, info.output
