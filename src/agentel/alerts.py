@@ -1,11 +1,13 @@
 """Alerts: rules over a rolling window of LLM-call metrics, judged periodically and on demand.
 
-    monitor = agentel.alerts.start(handlers=[page_me])   # after agentel.configure()
+    agentel.configure(alerts=True)                       # or AGENTEL_ALERTS=1: monitor runs until shutdown()
+    agentel.alerts.add_handler(page_me)
     ...
     agentel.check_alerts()                               # judge now; the firing alerts
 
-Every LLM call span (``gen_ai.*``) feeds the window through a span processor; anything else can
-call :func:`record`. Recording never blocks: samples go to a bounded queue that a consumer thread
+Every LLM call span (``gen_ai.*``) feeds the window through the in-process span feed the SDK
+installs in its pipeline (:mod:`agentel._internal.feed`; the monitor subscribes, it adds no
+processor); anything else can call :func:`record`. ``shutdown()`` stops the process monitor. Recording never blocks: samples go to a bounded queue that a consumer thread
 drains, and a full queue drops the sample and counts it. Every ``metrics_interval`` seconds
 (``AGENTEL_METRICS_INTERVAL_S``, 0 = no thread) the rules are judged; a rule that starts or
 stops firing is delivered to every handler (one that raises does not stop the others) and
@@ -17,10 +19,8 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 import threading
 import time
-import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -29,6 +29,7 @@ from typing import Any
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
 from opentelemetry.trace import StatusCode
 
+from agentel._internal import errors, feed, lifecycle, state
 from agentel.config import ALERT_RULES, ConfigError, check_alert_thresholds
 from agentel.registry import REGISTRY, MetricSpec, event, metric
 
@@ -418,9 +419,8 @@ class AlertMonitor:
         self.late = 0  # samples older than the window when they arrived
         self.handler_errors = 0
         self._failed_handlers: set[int] = set()
-        self._processor: AlertSpanProcessor | None = None
-        self._attached_to: Any = None
-        _monitors.add(self)
+        self._unsubscribe: Callable[[], None] | None = None
+        self._unfork: Callable[[], None] | None = None
 
     # -- recording (the application's threads) ---------------------------------------------
 
@@ -493,7 +493,6 @@ class AlertMonitor:
 
     def check(self) -> list[Alert]:
         """Judge the rules now; deliver changes to handlers; return the alerts firing now."""
-        self._reattach()
         with self._deliver_lock:
             with self._lock:
                 now = self.clock()
@@ -528,10 +527,8 @@ class AlertMonitor:
             if self.emit_events:
                 emit_alert(alert)
         except Exception as exc:
-            from agentel._internal.errors import RAISE, record_internal_error
-
-            record_internal_error("alerts.emit", exc)
-            if RAISE:
+            errors.record_internal_error("alerts.emit", exc)
+            if errors.RAISE:
                 raise
         for handler in list(self.handlers):
             try:
@@ -566,6 +563,8 @@ class AlertMonitor:
         self._stop.clear()
         self._thread = threading.Thread(target=self._loop, name="agentel-alerts", daemon=True)
         self._thread.start()
+        if self._unfork is None:
+            self._unfork = lifecycle.at_fork(self._after_fork)
         return self
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -574,14 +573,17 @@ class AlertMonitor:
         thread, self._thread = self._thread, None
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
-        if self._processor is not None:
-            self._processor.monitor = None
+        unsubscribe, self._unsubscribe = self._unsubscribe, None
+        if unsubscribe is not None:
+            unsubscribe()
+        unfork, self._unfork = self._unfork, None
+        if unfork is not None:
+            unfork()
         with self._lock:
             self._drain(self.clock())
 
     def _loop(self) -> None:
-        from agentel._internal.errors import record_internal_error
-
+        record_internal_error = errors.record_internal_error
         # Drain in bulk a few times a second rather than waking per sample: a consumer blocked
         # in get() would be woken by every put and fight the application's threads for the GIL.
         drain_every = min(DRAIN_S, self.interval_s)
@@ -602,34 +604,13 @@ class AlertMonitor:
     # -- the span feed -----------------------------------------------------------------------
 
     def attach(self) -> bool:
-        """Feed every LLM call span of the configured pipeline into this monitor.
-
-        Returns False when agentel is not configured yet; from then on :meth:`check` attaches by
-        itself once it is (and re-attaches to a re-configured pipeline).
-        """
-        from agentel import sdk
-
+        """Feed every LLM call span into this monitor: it subscribes to the in-process span feed
+        the SDK installs in every pipeline it builds (behind enrichment), before or after
+        ``configure()`` and across re-configures, until :meth:`stop`. Always True."""
         self.feed_spans = True
-        pipeline = sdk.current_pipeline()
-        if pipeline is None:
-            return False
-        if self._attached_to is pipeline.tracer_provider:
-            return True
-        if self._processor is not None:
-            self._processor.monitor = None  # the old pipeline's processor stops feeding
-        self._processor = AlertSpanProcessor(self)
-        pipeline.tracer_provider.add_span_processor(self._processor)
-        self._attached_to = pipeline.tracer_provider
+        if self._unsubscribe is None:
+            self._unsubscribe = feed.subscribe(AlertSpanProcessor(self).on_end)
         return True
-
-    def _reattach(self) -> None:
-        """Follow the pipeline in force: attach once configured, re-attach after a re-configure."""
-        if self.feed_spans and not self._stop.is_set():
-            from agentel import sdk
-
-            pipeline = sdk.current_pipeline()
-            if pipeline is not None and pipeline.tracer_provider is not self._attached_to:
-                self.attach()
 
     def _after_fork(self) -> None:
         was_running = self._thread is not None
@@ -661,8 +642,6 @@ class AlertSpanProcessor(SpanProcessor):
                 return
             mon._put(span)
         except Exception as exc:  # hot path: no context manager; never into the application
-            from agentel._internal import errors
-
             errors.record_internal_error("alerts.span_feed", exc)
             if errors.RAISE:
                 raise
@@ -707,16 +686,12 @@ def _span_sample(span: ReadableSpan) -> Sample | None:
 
 # --- the process-wide monitor ----------------------------------------------------------------
 
-_monitors: weakref.WeakSet[AlertMonitor] = weakref.WeakSet()
 _default: AlertMonitor | None = None
 _default_lock = threading.Lock()
 
 
 def _settings() -> Any:
-    from agentel import sdk
-    from agentel.config import Settings
-
-    return sdk.current_settings_or_none() or Settings.load()
+    return state.settings_or_env()
 
 
 def start(
@@ -728,16 +703,21 @@ def start(
     clock: Callable[[], float] | None = None,
     queue_size: int = DEFAULT_QUEUE_SIZE,
     feed_spans: bool = True,
+    keep_handlers: bool = False,
 ) -> AlertMonitor:
     """Start the process's alert monitor (replacing a running one); returns it.
 
-    Defaults come from the settings in force: ``alert_window_s``, ``alert_thresholds`` (merged
-    under ``thresholds``) and ``metrics_interval_s`` (the judging period; 0 = no thread, judge
-    with :func:`check_alerts`). With ``feed_spans``, LLM call spans of the configured pipeline
-    feed the window (call after ``agentel.configure()``).
+    ``configure()`` calls this when alerts are enabled (``AGENTEL_ALERTS=1``, with
+    ``keep_handlers``: handlers added before it stay) and ``shutdown()`` stops it. Defaults come
+    from the settings in force: ``alert_window_s``, ``alert_thresholds`` (merged under
+    ``thresholds``) and ``metrics_interval_s`` (the judging period; 0 = no thread, judge with
+    :func:`check_alerts`). With ``feed_spans``, every LLM call span of the configured pipeline
+    feeds the window (the subscription holds across configure/shutdown).
     """
     global _default
     settings = _settings()
+    if keep_handlers and _default is not None:
+        handlers = [*_default.handlers, *handlers]
     merged = {**dict(settings.alert_thresholds), **dict(thresholds or {})}
     mon = AlertMonitor(
         rules(merged, "AGENTEL_ALERT_THRESHOLDS" if not thresholds else "thresholds"),
@@ -795,14 +775,6 @@ def check_alerts() -> list[Alert]:
     """Judge the alert rules now (the process's monitor); returns the alerts firing now."""
     return monitor().check()
 
-
-def _after_fork_in_child() -> None:
-    for mon in list(_monitors):
-        mon._after_fork()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 __all__ = [
     "FIRING",

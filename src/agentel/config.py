@@ -291,6 +291,13 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "Disk budget for spills and the embedded store, MiB.",
     ),
     SettingSpec(
+        "alerts",
+        ("AGENTEL_ALERTS",),
+        _bool,
+        False,
+        "Run the alert monitor from configure() to shutdown(): rules judged every metrics interval (docs/alerts.md).",
+    ),
+    SettingSpec(
         "alert_window_s",
         ("AGENTEL_ALERT_WINDOW_S",),
         _float,
@@ -352,6 +359,7 @@ class Settings:
     max_queue_size: int = 8192
     clickhouse_timeout_s: float = 5.0
     disk_budget_mb: int = 2048
+    alerts: bool = False
     alert_window_s: float = 300.0
     alert_thresholds: Mapping[str, str] = field(default_factory=dict)
     #: where each value came from: "argument", the env var name, or "default"

@@ -83,16 +83,20 @@ def _submit(self: ThreadPoolExecutor, fn: Callable[..., Any], /, *args: Any, **k
     return _orig_submit(self, functools.partial(ctx.run, fn), *args, **kwargs)
 
 
-def propagate_into_threads(enable: bool = True) -> None:
-    """Make new threads and thread-pool tasks start in their creator's context (idempotent)."""
+def propagate_into_threads(enable: bool = True) -> bool:
+    """Make new threads and thread-pool tasks start in their creator's context (idempotent);
+    ``enable=False`` puts the original methods back. True when this call changed anything."""
     global _patched
     if enable and not _patched:
         threading.Thread.start = _start  # type: ignore[method-assign]
         threading.Thread.run = _run  # type: ignore[method-assign]
         ThreadPoolExecutor.submit = _submit  # type: ignore[method-assign,assignment]
         _patched = True
-    elif not enable and _patched:
+        return True
+    if not enable and _patched:
         threading.Thread.start = _orig_start  # type: ignore[method-assign]
         threading.Thread.run = _orig_run  # type: ignore[method-assign]
         ThreadPoolExecutor.submit = _orig_submit  # type: ignore[method-assign,assignment]
         _patched = False
+        return True
+    return False

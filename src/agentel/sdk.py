@@ -41,8 +41,8 @@ from opentelemetry.sdk.trace.sampling import (
     TraceIdRatioBased,
 )
 
-from agentel import correlation
-from agentel._internal import proxy
+from agentel import alerts, correlation
+from agentel._internal import feed, lifecycle, proxy, state
 from agentel._internal.errors import handle_internal_errors
 from agentel.config import ConfigError, Settings
 
@@ -63,7 +63,6 @@ __all__ = ["configure", "current_settings", "force_flush", "shutdown"]
 
 _lock = threading.RLock()
 _pipeline: Pipeline | None = None
-_atexit_registered = False
 #: why the run wrapper's configuration failed (then configure() is inert), else None
 _wrapper_error: str | None = None
 _INERT = Settings(sinks=(), run_id="unconfigured")
@@ -201,7 +200,15 @@ def _views(settings: Settings) -> list[Any]:
 
 @dataclass
 class Pipeline:
-    """Everything ``configure()`` built, so ``shutdown()`` and the structural tests can reach it."""
+    """Everything ``configure()`` built and installed, so ``shutdown()`` undoes it and tests see it.
+
+    The public record of the pipeline's structure (read by the structural redaction test instead of
+    SDK private fields): ``span_processors`` / ``log_processors`` are the processors added to the
+    providers, in order (enrich → [alert feed] → redacting door); ``span_exporters`` /
+    ``log_exporters`` are every exporter, all of them behind ``span_door`` / ``log_door``;
+    ``metric_readers`` and ``views`` what the meter provider got; ``installed`` what configure()
+    changed in the process (``installed.names``), undone by shutdown().
+    """
 
     settings: Settings
     resource: Resource
@@ -211,10 +218,13 @@ class Pipeline:
     span_exporters: list[SpanExporter] = field(default_factory=list)
     log_exporters: list[LogRecordExporter] = field(default_factory=list)
     metric_readers: list[MetricReader] = field(default_factory=list)
+    span_processors: list[SpanProcessor] = field(default_factory=list)
+    log_processors: list[LogRecordProcessor] = field(default_factory=list)
+    views: list[Any] = field(default_factory=list)
     span_door: SpanProcessor | None = None
     log_door: LogRecordProcessor | None = None
     logging_handler: logging.Handler | None = None
-    prev_excepthook: Any = None
+    installed: lifecycle.Installed = field(default_factory=lifecycle.Installed)
     overrides: dict[str, Any] = field(default_factory=dict)
     origin: str = "configure"  # or "distro" when opentelemetry-instrument / agentel run built it
 
@@ -275,18 +285,11 @@ def _metric_reader(exporter: MetricExporter, settings: Settings) -> MetricReader
     return PeriodicExportingMetricReader(exporter, export_interval_millis=interval)
 
 
-def _build(
-    settings: Settings,
-    span_exporters: Sequence[SpanExporter],
-    log_exporters: Sequence[LogRecordExporter],
-    metric_readers: Sequence[MetricReader],
-    sync_export: bool,
-    id_generator: IdGenerator | None,
-) -> Pipeline:
-    resource = _redact_resource(_resource(settings), settings)
-    spans: list[SpanExporter] = []
-    logs: list[LogRecordExporter] = []
-    readers: list[MetricReader] = []
+def _sink_exporters(
+    settings: Settings, spans: list[SpanExporter], logs: list[LogRecordExporter], readers: list[MetricReader]
+) -> None:
+    """The built-in sinks the settings ask for (appended as each is made, so a failure can close
+    what was already built). Sink modules are imported lazily: only the configured ones load."""
     sinks = settings.sinks
     if "files" in sinks:
         from agentel.sinks.files import FileLogExporter, FileMetricExporter, FileSpanExporter
@@ -315,31 +318,70 @@ def _build(
         from agentel.sinks import prometheus as prom_sink  # type: ignore[attr-defined,unused-ignore]
 
         readers.extend(prom_sink.build_metric_readers(settings))
+
+
+def _close_partial(
+    spans: list[SpanExporter], logs: list[LogRecordExporter], readers: list[MetricReader]
+) -> None:
+    """configure() failed half-way: close what was built (threads, files, sockets)."""
+    closeables: list[Any] = [*spans, *logs, *readers]
+    for closeable in closeables:
+        with handle_internal_errors("sdk.configure.cleanup"):
+            closeable.shutdown()
+
+
+def _build(
+    settings: Settings,
+    span_exporters: Sequence[SpanExporter],
+    log_exporters: Sequence[LogRecordExporter],
+    metric_readers: Sequence[MetricReader],
+    sync_export: bool,
+    id_generator: IdGenerator | None,
+) -> Pipeline:
+    # The redaction stages come first: a redactor that cannot be built stops configure() here
+    # (ConfigError) before any sink exists. The doors wrap fan-outs that are filled afterwards.
+    resource = _redact_resource(_resource(settings), settings)
+    views = _views(settings)
+    span_fanout, log_fanout = FanOutSpanProcessor([]), FanOutLogProcessor([])
+    span_door = _wrap_spans(span_fanout, settings)
+    log_door = _wrap_logs(log_fanout, settings)
+
+    spans: list[SpanExporter] = []
+    logs: list[LogRecordExporter] = []
+    readers: list[MetricReader] = []
+    try:
+        _sink_exporters(settings, spans, logs, readers)
+    except BaseException:
+        _close_partial(spans, logs, readers)
+        raise
     spans.extend(span_exporters)
     logs.extend(log_exporters)
     readers.extend(metric_readers)
+    if sync_export:
+        span_fanout.processors = [SimpleSpanProcessor(e) for e in spans]
+        log_fanout.processors = [SimpleLogRecordProcessor(e) for e in logs]
+    else:
+        q = settings.max_queue_size
+        span_fanout.processors = [
+            BatchSpanProcessor(e, max_queue_size=q, schedule_delay_millis=1000) for e in spans
+        ]
+        log_fanout.processors = [
+            BatchLogRecordProcessor(e, max_queue_size=q, schedule_delay_millis=1000) for e in logs
+        ]
+    # In provider order: enrichment, the in-process feed (alerts subscribe to it), the redacting door.
+    span_processors: list[SpanProcessor] = [EnrichingSpanProcessor(), feed.SpanFeed(), span_door]
+    log_processors: list[LogRecordProcessor] = [EnrichingLogProcessor(), log_door]
 
     tracer_provider = TracerProvider(
         resource=resource, sampler=_sampler(settings), id_generator=id_generator, shutdown_on_exit=False
     )
-    tracer_provider.add_span_processor(EnrichingSpanProcessor())
-    if sync_export:
-        span_procs: list[SpanProcessor] = [SimpleSpanProcessor(e) for e in spans]
-        log_procs: list[LogRecordProcessor] = [SimpleLogRecordProcessor(e) for e in logs]
-    else:
-        q = settings.max_queue_size
-        span_procs = [BatchSpanProcessor(e, max_queue_size=q, schedule_delay_millis=1000) for e in spans]
-        log_procs = [BatchLogRecordProcessor(e, max_queue_size=q, schedule_delay_millis=1000) for e in logs]
-    span_door = _wrap_spans(FanOutSpanProcessor(span_procs), settings)
-    tracer_provider.add_span_processor(span_door)
-
+    for sp in span_processors:
+        tracer_provider.add_span_processor(sp)
     logger_provider = LoggerProvider(resource=resource, shutdown_on_exit=False)
-    logger_provider.add_log_record_processor(EnrichingLogProcessor())
-    log_door = _wrap_logs(FanOutLogProcessor(log_procs), settings)
-    logger_provider.add_log_record_processor(log_door)
-
+    for lp in log_processors:
+        logger_provider.add_log_record_processor(lp)
     meter_provider = MeterProvider(
-        resource=resource, metric_readers=readers, views=_views(settings), shutdown_on_exit=False
+        resource=resource, metric_readers=readers, views=views, shutdown_on_exit=False
     )
     return Pipeline(
         settings=settings,
@@ -350,6 +392,9 @@ def _build(
         span_exporters=spans,
         log_exporters=logs,
         metric_readers=readers,
+        span_processors=span_processors,
+        log_processors=log_processors,
+        views=views,
         span_door=span_door,
         log_door=log_door,
     )
@@ -454,8 +499,10 @@ def configure(
     Extra exporters/readers are added behind the same redacting processors as the built-in sinks.
     Calling again with no arguments returns the current settings; calling with different
     settings while configured is an error — call :func:`shutdown` first to re-configure.
+    Everything this installs in the process is recorded (``current_pipeline().installed``) and
+    undone by :func:`shutdown`.
     """
-    global _pipeline, _atexit_registered
+    global _pipeline
     with _lock:
         if _pipeline is None and _wrapper_error is not None:
             # The run wrapper could not configure (it said why, once): the program runs without
@@ -484,23 +531,56 @@ def configure(
         proxy.install()  # before building anything: another global provider is a ConfigError
         pipeline = _build(settings, span_exporters, log_exporters, metric_readers, sync_export, id_generator)
         pipeline.overrides = dict(overrides)
-        proxy.switch(pipeline.tracer_provider, pipeline.logger_provider, pipeline.meter_provider)
-        if settings.bridge_logging:
-            handler = _BridgeHandler(level=_LEVELS[settings.log_level])
-            root = logging.getLogger()
-            root.addHandler(handler)
-            if root.level > handler.level or root.level == logging.NOTSET:
-                root.setLevel(handler.level)
-            pipeline.logging_handler = handler
-        correlation.propagate_into_threads(settings.propagate_threads)
-        pipeline.prev_excepthook = sys.excepthook
-        sys.excepthook = _excepthook
+        try:
+            _install(pipeline)
+        except BaseException:
+            _teardown(pipeline, 5_000)
+            raise
         _pipeline = pipeline
-        if not _atexit_registered:
-            atexit.register(shutdown)
-            os.register_at_fork(after_in_child=_after_fork_in_child)
-            _atexit_registered = True
         return settings
+
+
+def _install(pipeline: Pipeline) -> None:
+    """Put the pipeline in force and record each change to the process with its undo."""
+    settings, installed = pipeline.settings, pipeline.installed
+    proxy.switch(pipeline.tracer_provider, pipeline.logger_provider, pipeline.meter_provider)
+    installed.add("global providers", lambda: proxy.switch(None, None, None))
+    state.set_current(settings, _flush_pipeline(pipeline))
+    installed.add("settings", lambda: state.set_current(None))
+    if settings.bridge_logging:
+        handler = _BridgeHandler(level=_LEVELS[settings.log_level])
+        root = logging.getLogger()
+        root.addHandler(handler)
+        installed.add("logging handler", lambda: root.removeHandler(handler))
+        pipeline.logging_handler = handler
+        before = root.level
+        if before > handler.level or before == logging.NOTSET:
+            root.setLevel(handler.level)
+
+            def restore_level(level: int = handler.level) -> None:
+                if root.level == level:  # unless the application changed it since
+                    root.setLevel(before)
+
+            installed.add("root logger level", restore_level)
+    if settings.propagate_threads and correlation.propagate_into_threads(True):
+
+        def unpatch_threads() -> None:
+            correlation.propagate_into_threads(False)
+
+        installed.add("thread propagation", unpatch_threads)
+    atexit.register(shutdown)
+    installed.add("atexit", lambda: atexit.unregister(shutdown))
+    if settings.alerts:
+        alerts.start(keep_handlers=True)
+    # the process's alert monitor (started here or by the application) stops with the pipeline
+    installed.add("alert monitor", alerts.stop)
+
+
+def _flush_pipeline(pipeline: Pipeline) -> Any:
+    def flush(timeout_millis: int = 30_000) -> bool:
+        return _force_flush(pipeline, timeout_millis)
+
+    return flush
 
 
 def configure_from_wrapper() -> Settings | None:
@@ -527,26 +607,9 @@ def configure_from_wrapper() -> Settings | None:
     return settings
 
 
-def _excepthook(exc_type: Any, exc: Any, tb: Any) -> None:
-    """An uncaught exception: let the previous hook print it, then flush what was recorded."""
-    pipeline = _pipeline
-    prev = pipeline.prev_excepthook if pipeline is not None else sys.__excepthook__
-    try:
-        prev(exc_type, exc, tb)
-    finally:
-        with handle_internal_errors("sdk.excepthook"):
-            force_flush(5000)
-
-
-def _after_fork_in_child() -> None:
-    # The SDK's batch processors restart their workers after fork; the file writers reopen by pid.
-    pass
-
-
 def current_settings_or_none() -> Settings | None:
-    """The settings in force, or None before ``configure()``."""
-    p = _pipeline
-    return p.settings if p is not None else None
+    """The settings in force, or None before ``configure()`` (same as ``_internal.state.settings()``)."""
+    return state.settings()
 
 
 def current_settings() -> Settings:
@@ -562,11 +625,7 @@ def current_pipeline() -> Pipeline | None:
     return _pipeline
 
 
-def force_flush(timeout_millis: int = 30_000) -> bool:
-    """Export everything recorded so far; True when every sink confirmed."""
-    p = _pipeline
-    if p is None:
-        return True
+def _force_flush(p: Pipeline, timeout_millis: int) -> bool:
     ok = True
     with handle_internal_errors("sdk.force_flush"):
         ok = bool(p.tracer_provider.force_flush(timeout_millis)) and ok
@@ -575,24 +634,33 @@ def force_flush(timeout_millis: int = 30_000) -> bool:
     return ok
 
 
+def force_flush(timeout_millis: int = 30_000) -> bool:
+    """Export everything recorded so far; True when every sink confirmed."""
+    p = _pipeline
+    return True if p is None else _force_flush(p, timeout_millis)
+
+
+def _teardown(p: Pipeline, timeout_millis: int) -> None:
+    """Undo what was installed, then flush and close every sink."""
+    p.installed.undo_all()
+    with handle_internal_errors("sdk.shutdown.traces"):
+        p.tracer_provider.shutdown()
+    with handle_internal_errors("sdk.shutdown.logs"):
+        p.logger_provider.shutdown()
+    with handle_internal_errors("sdk.shutdown.metrics"):
+        # a reader with periodic export off (interval 0) collects only when asked: ask once
+        p.meter_provider.force_flush(timeout_millis)
+        p.meter_provider.shutdown(timeout_millis=timeout_millis)
+
+
 def shutdown(timeout_millis: int = 30_000) -> None:
-    """Flush and close every sink; afterwards ``configure()`` may be called again."""
+    """Flush and close every sink and undo everything ``configure()`` installed in the process
+    (logging handler and level, thread propagation, atexit, the alert monitor, fork handlers);
+    afterwards ``configure()`` may be called again."""
     global _pipeline
     with _lock:
         p = _pipeline
         if p is None:
             return
         _pipeline = None
-        if p.logging_handler is not None:
-            logging.getLogger().removeHandler(p.logging_handler)
-        if sys.excepthook is _excepthook:
-            sys.excepthook = p.prev_excepthook
-        with handle_internal_errors("sdk.shutdown.traces"):
-            p.tracer_provider.shutdown()
-        with handle_internal_errors("sdk.shutdown.logs"):
-            p.logger_provider.shutdown()
-        with handle_internal_errors("sdk.shutdown.metrics"):
-            # a reader with periodic export off (interval 0) collects only when asked: ask once
-            p.meter_provider.force_flush(timeout_millis)
-            p.meter_provider.shutdown(timeout_millis=timeout_millis)
-        proxy.switch(None, None, None)
+        _teardown(p, timeout_millis)

@@ -310,10 +310,10 @@ def test_check_alerts_alone_watches_from_its_first_call() -> None:
     with pytest.raises(ConnectionError), agentel.llm_call(provider="openai", model="gpt-4o"):
         raise ConnectionError("down")
     assert [a.name for a in agentel.check_alerts()] == ["error_rate"]
-    agentel.shutdown()
-    agentel.configure(sinks=(), metrics_interval_s=0)  # a re-configure: the monitor follows it
+    agentel.shutdown()  # stops the process monitor with the pipeline
+    agentel.configure(sinks=(), metrics_interval_s=0)  # a re-configure: a fresh monitor, fed by it
     agentel.check_alerts()
     for _ in range(9):
         with agentel.llm_call(provider="openai", model="gpt-4o") as call:
             call.set_usage(10, 5)
-    assert agentel.check_alerts() == [] and alerts.monitor().stats().calls == 10
+    assert agentel.check_alerts() == [] and alerts.monitor().stats().calls == 9

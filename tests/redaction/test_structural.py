@@ -81,7 +81,7 @@ def test_every_span_exporter_sits_behind_the_redacting_processor(every_sink: dic
     pipeline = every_sink["pipeline"]
     assert every_sink["user_spans"] in pipeline.span_exporters
     assert len(pipeline.span_exporters) >= len(_sinks_available()) - 1  # prometheus has no span exporter
-    provider_procs = list(pipeline.tracer_provider._active_span_processor._span_processors)
+    provider_procs = list(pipeline.span_processors)  # the pipeline's record of what it installed
     doors = [p for p in provider_procs if isinstance(p, RedactingSpanProcessor)]
     assert doors == [pipeline.span_door]
     for proc in provider_procs:
@@ -96,7 +96,7 @@ def test_every_span_exporter_sits_behind_the_redacting_processor(every_sink: dic
 def test_every_log_exporter_sits_behind_the_redacting_processor(every_sink: dict[str, Any]) -> None:
     pipeline = every_sink["pipeline"]
     assert every_sink["user_logs"] in pipeline.log_exporters
-    provider_procs = list(pipeline.logger_provider._multi_log_record_processor._log_record_processors)
+    provider_procs = list(pipeline.log_processors)
     doors = [p for p in provider_procs if isinstance(p, RedactingLogRecordProcessor)]
     assert doors == [pipeline.log_door]
     for proc in provider_procs:
@@ -113,7 +113,7 @@ def test_every_metric_reader_gets_the_policy_views(every_sink: dict[str, Any]) -
 
     pipeline = every_sink["pipeline"]
     assert pipeline.metric_readers
-    views = pipeline.meter_provider._sdk_config.views
+    views = pipeline.views
     assert any(isinstance(v, _UnregisteredView) for v in views)
     for view in views:
         keys = view._attribute_keys

@@ -35,6 +35,7 @@ from opentelemetry.sdk.metrics.export import MetricExporter, MetricExportResult,
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
+from agentel._internal import lifecycle
 from agentel._internal.errors import handle_internal_errors, record_internal_error
 from agentel.sinks.otlp_json import encode_logs, encode_metrics, encode_spans
 from agentel.store.rows import log_rows, metric_rows, span_rows
@@ -95,7 +96,8 @@ class Shipper:
         self.stats.spilling = bool(self._spill_files())
         self._thread = threading.Thread(target=self._run, name="agentel-clickhouse-shipper", daemon=True)
         self._thread.start()
-        os.register_at_fork(after_in_child=self._after_fork)
+        # removed by close(): a closed shipper must not restart its worker in a forked child
+        self._unfork = lifecycle.at_fork(self._after_fork)
 
     # --- producer side (export threads) ---------------------------------------------------
 
@@ -153,6 +155,7 @@ class Shipper:
         Waits at most ``min(timeout_s, hand_over_s)`` for the server, then at most as long again
         for the worker to finish the request it is in (its batch is in the spill by then).
         """
+        self._unfork()
         self.flush(timeout_s, deliver=False)
         with self._cv:
             self._stop = True
