@@ -7,6 +7,7 @@ assertion are agentel's own. Expected values are read from the recorded response
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Iterator
@@ -157,6 +158,49 @@ def test_a_stream_cut_after_message_start_records_no_partial_usage(replay: Any) 
     assert points(cap, sc.METRIC_TOKEN_USAGE) == []
     (duration,) = points(cap, sc.METRIC_OPERATION_DURATION)
     assert duration.attributes[sc.ERROR_TYPE] == attrs[sc.ERROR_TYPE]
+
+
+def test_a_chat_stream_cut_mid_way_records_no_usage_and_no_estimate(replay: Any) -> None:
+    srv = replay(CHAT_RAW_STREAM)
+    body = srv.exchanges[0].body
+    srv.cut_at = body.index(b'" test"')  # a few chunks in, before the usage chunk
+    request = srv.exchanges[0].request
+    with capture() as cap:
+        stream = _openai(srv).chat.completions.create(**request)
+        with pytest.raises(openai.APIConnectionError):
+            for _ in stream:
+                pass
+    attrs = dict(cap.span(f"chat {request['model']}").attributes or {})
+    assert attrs[sc.ERROR_TYPE]
+    assert sc.USAGE_INPUT_TOKENS not in attrs and sc.USAGE_ESTIMATED not in attrs
+    assert attrs[sc.RESPONSE_ID]  # what was seen before the cut is kept
+    assert points(cap, sc.METRIC_TOKEN_USAGE) == []
+
+
+def test_async_raw_response_streams_end_with_the_stream(replay: Any) -> None:
+    async def run() -> tuple[list[str], list[str]]:
+        srv = replay(CHAT_RAW_STREAM)
+        async with openai.AsyncOpenAI(base_url=srv.url + "/v1", api_key="k", max_retries=0) as oai:
+            raw = await oai.chat.completions.with_raw_response.create(**srv.exchanges[0].request)
+            chunks = [c.id async for c in raw.parse()]
+        srv = replay(ANTHROPIC_STREAM)
+        async with anthropic.AsyncAnthropic(base_url=srv.url, api_key="k", max_retries=0) as ant:
+            raw = await ant.messages.with_raw_response.create(**srv.exchanges[0].request)
+            events = [e.type async for e in await raw.parse()]
+        return chunks, events
+
+    with capture() as cap:
+        chunks, events = asyncio.run(run())
+    assert events[-1] == "message_stop"
+    spans = {s.name: dict(s.attributes or {}) for s in cap.spans}
+    assert spans["chat gpt-4o-mini"][sc.RESPONSE_ID] == chunks[0]
+    assert (
+        spans["chat gpt-4o-mini"][sc.USAGE_OUTPUT_TOKENS]
+        == _sse(CHAT_RAW_STREAM)[-1]["usage"]["completion_tokens"]
+    )
+    anthropic_span = spans["chat " + _sse(ANTHROPIC_STREAM)[0]["message"]["model"]]
+    assert anthropic_span[sc.RESPONSE_FINISH_REASONS] == ("stop",)
+    assert anthropic_span[sc.USAGE_OUTPUT_TOKENS] > 0
 
 
 def test_a_failed_responses_stream_records_a_duration_with_error_type_and_no_token_usage(

@@ -157,7 +157,7 @@ class MessageStream(StreamState):
         call.response_model = self.model
         if self.stop:
             _stop_reason(call, self.stop)
-        if error is not None and self.usage_out is None:
+        if error is not None and (self.usage_out is None or self.usage_in is None):
             pass  # failed before message_delta: message_start's usage is partial, none is recorded
         elif self.usage_in is not None:
             _usage(call, self.usage_in)

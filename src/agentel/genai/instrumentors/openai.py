@@ -231,7 +231,7 @@ class ChatStream(StreamState):
             call.attributes = {**(call.attributes or {}), sc.OPENAI_RESPONSE_SERVICE_TIER: self.tier}
         if self.usage is not None:
             _chat_usage(call, self.usage)
-        else:  # no usage chunk (stream_options.include_usage unset): estimate, and say so
+        elif error is None:  # no usage chunk (stream_options.include_usage unset): estimate, say so
             call.input_tokens = estimate_tokens(_chars_of_messages(self.messages))
             call.output_tokens = estimate_tokens(self.chars)
             call.estimated = True
@@ -328,6 +328,8 @@ class ResponsesStream(StreamState):
                 return
         else:
             call.response_id, call.response_model = self.id, self.model
+        if error is not None:
+            return  # failed mid-way: no usage was reported, none is estimated
         text = self.input if isinstance(self.input, str) else content.to_json(self.input or "")
         call.input_tokens = estimate_tokens(len(text))
         call.output_tokens = estimate_tokens(self.chars)
