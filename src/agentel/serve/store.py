@@ -26,6 +26,18 @@ from typing import Any
 
 from agentel.store.engine import Engine, Result, StoreError
 
+# What clickhouse-connect asks on every connect: answers that cannot change while the server runs
+# (the settings query alone takes ~40 ms in chdb), kept after the first time.
+STATIC_QUERIES = frozenset(
+    {
+        "SELECT version(), timezone()",
+        "SELECT name, value, readonly FROM system.settings LIMIT 10000",
+        "SELECT 1 AS check",
+        "SELECT version()",
+        "SELECT timezone()",
+    }
+)
+
 # Settings that belong to the HTTP layer (or that a shared session must not take): never SET.
 HTTP_ONLY = frozenset(
     {
@@ -139,7 +151,9 @@ class LockedEngine:
         self._engine = engine
         self.database = engine.database
         self.lock = threading.RLock()
-        self._known: dict[str, str] = {}  # session setting values we have seen (name → value)
+        self._baseline: dict[str, str] = {}  # the session's own value of each setting asked for
+        self._applied: dict[str, str] = {}  # settings a request left set (kept while the next agree)
+        self._static: dict[tuple[str, str, tuple[tuple[str, str], ...]], RawResult] = {}
         self.queries = 0  # statements run through raw()/run(), for the server's status
 
     @property
@@ -153,22 +167,27 @@ class LockedEngine:
     # --- the Engine protocol -------------------------------------------------------------
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
         with self.lock:
+            self._baseline_session()
             self._engine.execute(sql, params)
 
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> Result:
         with self.lock:
+            self._baseline_session()
             return self._engine.query(sql, params)
 
     def query_raw(self, sql: str, fmt: str, params: Mapping[str, Any] | None = None) -> bytes:
         with self.lock:
+            self._baseline_session()
             return self._engine.query_raw(sql, fmt, params)
 
     def insert(self, table: str, rows: Iterable[Mapping[str, Any]]) -> int:
         with self.lock:
+            self._baseline_session()
             return self._engine.insert(table, rows)
 
     def insert_jsonl(self, table: str, payload: bytes) -> None:
         with self.lock:
+            self._baseline_session()
             self._engine.insert_jsonl(table, payload)
 
     def close(self) -> None:
@@ -210,84 +229,119 @@ class LockedEngine:
             # over HTTP without a session these change nothing beyond the statement itself;
             # on the shared chdb session they would leak into every other client
             return RawResult(b"", fmt)
+        static_key = None
+        if body is None and not params and not database and sql.strip() in STATIC_QUERIES:
+            static_key = (sql.strip(), fmt, tuple(sorted((settings or {}).items())))
+            hit = self._static.get(static_key)
+            if hit is not None:
+                self.queries += 1
+                return hit
         with self.lock, self._session(conn, settings or {}, database):
             self.queries += 1
-            start = time.perf_counter_ns()
-            try:
-                if body is not None:
-                    head = sql.strip().rstrip(";")
-                    m = _TRAILING_FORMAT.search(head)
-                    in_fmt = fmt
-                    if m:
-                        in_fmt, head = m.group(1), head[: m.start()].rstrip()
-                    with conn.send_insert(head, in_fmt) as ins:
-                        if body:
-                            ins.append(body)
-                        res = ins.finish()
-                    return RawResult(
-                        b"",
-                        in_fmt,
-                        written_rows=int(res.rows_written),
-                        written_bytes=int(res.bytes_written),
-                        elapsed_ns=time.perf_counter_ns() - start,
-                    )
-                out_fmt = output_format(sql, fmt)
-                r = conn.query(sql, fmt, params=dict(params) if params else None)
+            if static_key is not None:
+                result = self._run(conn, sql, fmt, params, None)
+                self._static[static_key] = result
+                return result
+            return self._run(conn, sql, fmt, params, body)
+
+    def _run(
+        self, conn: Any, sql: str, fmt: str, params: Mapping[str, Any] | None, body: bytes | None
+    ) -> RawResult:
+        start = time.perf_counter_ns()
+        try:
+            if body is not None:
+                head = sql.strip().rstrip(";")
+                m = _TRAILING_FORMAT.search(head)
+                in_fmt = fmt
+                if m:
+                    in_fmt, head = m.group(1), head[: m.start()].rstrip()
+                with conn.send_insert(head, in_fmt) as ins:
+                    if body:
+                        ins.append(body)
+                    res = ins.finish()
                 return RawResult(
-                    bytes(r.bytes() or b""),
-                    out_fmt,
-                    read_rows=_int(r, "rows_read"),
-                    read_bytes=_int(r, "bytes_read"),
-                    written_rows=_int(r, "rows_written"),
-                    written_bytes=_int(r, "bytes_written"),
+                    b"",
+                    in_fmt,
+                    written_rows=int(res.rows_written),
+                    written_bytes=int(res.bytes_written),
                     elapsed_ns=time.perf_counter_ns() - start,
                 )
-            except StoreError:
-                raise
-            except Exception as exc:
-                raise StoreError(_message(exc)) from None
+            out_fmt = output_format(sql, fmt)
+            r = conn.query(sql, fmt, params=dict(params) if params else None)
+            return RawResult(
+                bytes(r.bytes() or b""),
+                out_fmt,
+                read_rows=_int(r, "rows_read"),
+                read_bytes=_int(r, "bytes_read"),
+                written_rows=_int(r, "rows_written"),
+                written_bytes=_int(r, "bytes_written"),
+                elapsed_ns=time.perf_counter_ns() - start,
+            )
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(_message(exc)) from None
+
+    def _baseline_session(self) -> None:
+        """Back to the session's own settings before an Engine-protocol call (loader, UI)."""
+        if self._applied:
+            self._converge(getattr(self._engine, "_conn", None), {})
+
+    def _converge(self, conn: Any, wanted: Mapping[str, str]) -> None:
+        """Make the shared session carry exactly ``wanted`` over its baseline, with as few ``SET``
+        as possible: clients send the same settings with every request (clickhouse-connect sends
+        date_time_input_format, session_timezone …), so they stay set between requests and are
+        put back only when a request without them — or an Engine-protocol call — comes."""
+        for name in [n for n in self._applied if n not in wanted]:
+            _set(conn, f"SET {name} = {_setting_literal(self._baseline[name])}")
+            del self._applied[name]
+        for name, value in wanted.items():
+            if self._applied.get(name, self._baseline[name]) == value:
+                continue
+            _set(conn, f"SET {name} = {_setting_literal(value)}")
+            if value == self._baseline[name]:
+                self._applied.pop(name, None)
+            else:
+                self._applied[name] = value
+
+    def _learn(self, conn: Any, names: list[str]) -> None:
+        """The session's baseline value of settings not seen before (an unknown name is an error)."""
+        import json
+
+        try:
+            got = conn.query(
+                "SELECT name, value FROM system.settings WHERE name IN {names:Array(String)}",
+                "JSONCompact",
+                params={"names": "[" + ",".join(_setting_literal(n) for n in names) + "]"},
+            )
+        except Exception as exc:
+            raise StoreError(_message(exc)) from None
+        for name, value in json.loads(got.bytes() or b'{"data":[]}')["data"]:
+            # the value in force now, minus what a request left set: the baseline
+            self._baseline.setdefault(name, value)
+        for name in names:
+            if name not in self._baseline:
+                raise StoreError(f"Code: 115. DB::Exception: Unknown setting '{name}'. (UNKNOWN_SETTING)")
 
     @contextmanager
     def _session(self, conn: Any, settings: Mapping[str, str], database: str | None) -> Iterator[None]:
-        """Apply the request's settings and database to the shared session; restore them after."""
+        """The request's settings and database on the shared session (settings stay for the next
+        request that agrees — see :meth:`_converge`; the database is put back at once)."""
         wanted = {k: str(v) for k, v in settings.items() if k not in HTTP_ONLY}
         for name in wanted:
             if not _SETTING_NAME.match(name):
                 raise StoreError(f"Code: 115. DB::Exception: Unknown setting '{name}'. (UNKNOWN_SETTING)")
-        missing = [k for k in wanted if k not in self._known]
+        missing = [k for k in wanted if k not in self._baseline]
         if missing:
-            try:
-                got = conn.query(
-                    "SELECT name, value FROM system.settings WHERE name IN {names:Array(String)}",
-                    "JSONCompact",
-                    params={"names": "[" + ",".join(_setting_literal(n) for n in missing) + "]"},
-                )
-            except Exception as exc:
-                raise StoreError(_message(exc)) from None
-            import json
-
-            for name, value in json.loads(got.bytes() or b'{"data":[]}')["data"]:
-                self._known[name] = value
-        restore: dict[str, str] = {}
+            self._learn(conn, missing)
+        self._converge(conn, wanted)
         switched = False
         try:
-            for name, value in wanted.items():
-                if self._known.get(name) == value:
-                    continue
-                if name not in self._known:
-                    raise StoreError(f"Code: 115. DB::Exception: Unknown setting '{name}'. (UNKNOWN_SETTING)")
-                _set(conn, f"SET {name} = {_setting_literal(value)}")
-                restore[name] = self._known[name]
             if database and database != self.database:
                 _set(conn, f"USE `{database.replace('`', '')}`")
                 switched = True
             yield
         finally:
-            for name, value in restore.items():
-                try:
-                    conn.query(f"SET {name} = {_setting_literal(value)}", "Null")
-                except Exception:  # pragma: no cover - restoring a value it had
-                    self._known.pop(name, None)
             if switched:
                 conn.query(f"USE `{self.database}`", "Null")
 
