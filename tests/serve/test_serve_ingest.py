@@ -169,3 +169,25 @@ def test_an_accepted_request_is_on_disk_before_the_answer(served: ServeProcess) 
     assert status == 200
     files = list(Path(served.directory).glob("otlp/*/traces.jsonl"))
     assert any("durable-before-ack" in f.read_text() for f in files)
+
+
+def test_watch_loads_another_directory_as_it_grows(tmp_path: Path) -> None:
+    """--watch: e.g. a collector's file exporter directory outside AGENTEL_DIR."""
+    elsewhere = tmp_path / "collector-files"
+    elsewhere.mkdir()
+    srv = ServeProcess(tmp_path / "d", "--watch", str(elsewhere))
+    try:
+        line = json.dumps(_json_request("from-watched-dir", span_id="3" * 16)) + "\n"
+        (elsewhere / "traces.jsonl").write_text(line)
+        wait_for(
+            lambda: srv.scalar("SELECT count() FROM otel_traces WHERE SpanName = 'from-watched-dir'") == "1",
+            what="the watched file's span",
+        )
+        with open(elsewhere / "traces.jsonl", "a") as fh:
+            fh.write(json.dumps(_json_request("appended-later", span_id="4" * 16)) + "\n")
+        wait_for(
+            lambda: srv.scalar("SELECT count() FROM otel_traces WHERE SpanName = 'appended-later'") == "1",
+            what="the appended span",
+        )
+    finally:
+        srv.stop()

@@ -22,19 +22,19 @@ def _common(f: Callable[..., Any]) -> Callable[..., Any]:
             ),
             click.option(
                 "--otlp-port",
-                type=int,
+                type=click.IntRange(0, 65535),
                 default=None,
                 help="OTLP/HTTP receiver port (default 4318, or a free one if taken; 0 = OS chooses).",
             ),
             click.option(
                 "--otlp-grpc-port",
-                type=int,
+                type=click.IntRange(0, 65535),
                 default=None,
                 help="OTLP/gRPC receiver port (default 4317, or a free one if taken; 0 = OS chooses).",
             ),
             click.option(
                 "--clickhouse-port",
-                type=int,
+                type=click.IntRange(0, 65535),
                 default=None,
                 help="ClickHouse HTTP interface port (default 8124, or a free one if taken; 0 = OS chooses).",
             ),
@@ -88,6 +88,12 @@ def _serve(
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
     directory = os.environ.get("AGENTEL_DIR") or ".agentel"
+    if os.environ.get("CLICKHOUSE_URL"):
+        click.echo(
+            "agentel serve: CLICKHOUSE_URL is set, but serve owns the embedded store of AGENTEL_DIR "
+            f"({directory}); unset it for commands that should use this server",
+            err=True,
+        )
     for w in watch:
         if not os.path.exists(w):
             click.echo(f"agentel serve: --watch {w}: does not exist yet; loaded once it appears", err=True)
@@ -143,7 +149,7 @@ def _print_banner(info: Any) -> None:
 @click.command("serve")
 @click.option(
     "--ui-port",
-    type=int,
+    type=click.IntRange(0, 65535),
     default=None,
     help="UI port (default 8765, or a free one if taken; 0 = OS chooses).",
 )
@@ -188,7 +194,7 @@ def serve_cmd(
     "--port",
     "--ui-port",
     "port",
-    type=int,
+    type=click.IntRange(0, 65535),
     default=None,
     help="UI port (default 8765, or a free one; 0 = OS chooses).",
 )
