@@ -18,6 +18,7 @@ from typing import Any
 from opentelemetry import metrics as metrics_api
 from opentelemetry._logs import SeverityNumber, get_logger
 
+from agentel._internal import state
 from agentel._internal.errors import record_internal_error, safe_attributes, safe_value
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
@@ -173,10 +174,9 @@ def event(name: str, body: Any = None, *, severity: str | None = None, **data: A
     Unregistered names are counted (``agentel.events.unregistered``) and still emitted, or
     rejected with :class:`UnregisteredEventError` when ``AGENTEL_STRICT_EVENTS=1``.
     """
-    from agentel import sdk
-
     spec, emit = REGISTRY.should_emit(name)
-    if spec is None and sdk.current_settings_or_none() is not None and sdk.current_settings().strict_events:
+    settings = state.settings()
+    if spec is None and settings is not None and settings.strict_events:
         raise UnregisteredEventError(
             f"event {name!r} is not registered; register it with agentel.register_event({name!r}, ...) "
             "or turn off AGENTEL_STRICT_EVENTS"

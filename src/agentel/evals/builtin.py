@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
+from agentel._internal import state
 from agentel.evals.checks import register_check
 from agentel.evals.model import Call, CheckResult, verdict
 
@@ -155,12 +156,7 @@ def _redactor(policy_key: Any) -> Any:
 
 
 def _policy_redactor() -> Any:
-    import os
-
-    from agentel import sdk
-
-    settings = sdk.current_settings_or_none()
-    spec = settings.redaction_policy if settings is not None else os.environ.get("AGENTEL_REDACTION_POLICY")
+    spec = state.settings_or_env().redaction_policy  # configured, else AGENTEL_REDACTION_POLICY
     return _redactor(spec or None)
 
 

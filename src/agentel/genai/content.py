@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from agentel._internal import state
 from agentel.genai.semconv import finish_reason
 
 NO_CONTENT = (False, False)
@@ -34,9 +35,7 @@ def capture_mode(override: str | bool | None = None) -> tuple[bool, bool]:
     can only narrow that: turn it off, or keep just the span or the event.
     """
     global _cache
-    from agentel import sdk
-
-    settings = sdk.current_settings_or_none()
+    settings = state.settings()
     cached_for, mode = _cache
     if settings is not cached_for:
         mode = _resolve(settings)

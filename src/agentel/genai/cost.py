@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
+from agentel._internal import state
 from agentel.config import ConfigError
 
 _log = logging.getLogger("agentel.genai")
@@ -363,9 +364,7 @@ def load_overrides(path: str) -> list[tuple[str | None, str, Any]]:
 
 def _load_file_overrides() -> None:
     global _overrides_for, _file_overrides
-    from agentel import sdk
-
-    settings = sdk.current_settings_or_none()
+    settings = state.settings()
     if settings is _overrides_for:
         return
     with _lock:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from agentel._internal import state
 from agentel.evals.names import INGEST_FILES, INGEST_RECORDS
 from agentel.ingest.formats import FormatError, Interaction, parse_record
 from agentel.ingest.ledger import Ledger
@@ -179,9 +180,7 @@ class Ingestor:
             validate(self.checks, params)
         self.max_bytes = max_bytes
         if flush is None:
-            from agentel.sdk import force_flush
-
-            flush = force_flush
+            flush = state.force_flush  # the pipeline in force, pushed down by configure()
         self.flush = flush
         os.makedirs(source.state_dir, exist_ok=True)
         self._lock_fd: int | None = os.open(
