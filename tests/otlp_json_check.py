@@ -4,11 +4,12 @@ OTLP/JSON is proto3's JSON mapping with two documented differences (trace and sp
 base64; enums may be integers); :func:`parse_request` undoes the first and parses strictly (unknown
 fields refused), so a bare ``NaN`` token, an ``intValue`` beyond int64 or a misspelt field fails.
 
-Also a pytest plugin (registered in tests/conftest.py): for the whole session every line agentel's
-file writer (``JsonlWriter.write_line``, behind the file sinks and the crash hook) writes in this
-process is checked, and the session fails listing the lines that do not parse. Checking at the
-writer rather than scanning temp dirs afterwards covers exactly what agentel writes, not the corrupt
-files tests make on purpose.
+Also a pytest plugin (registered in tests/conftest.py): for the whole session every export request
+agentel's OTLP-JSON encoder makes for the file sinks and the crash hook in this process is
+serialized as the file writer writes it and checked, and the session fails listing the lines that
+do not parse. Checking at the encoder rather than scanning temp dirs afterwards covers exactly what
+agentel writes, not the corrupt files tests make on purpose (some write their own payloads through
+the writer).
 """
 
 from __future__ import annotations
@@ -65,26 +66,29 @@ _failures: list[str] = []
 
 @pytest.fixture(scope="session", autouse=True)
 def _every_written_line_is_otlp_json() -> Any:
-    from agentel.sinks import files
+    from agentel.sinks import files, otlp_json
 
-    original = files.JsonlWriter.write_line
+    originals = {name: getattr(otlp_json, name) for name in ("encode_spans", "encode_logs", "encode_metrics")}
 
-    def checked(self: Any, payload: dict[str, Any]) -> None:
-        if isinstance(payload, dict) and payload.keys() & {
-            "resourceSpans",
-            "resourceLogs",
-            "resourceMetrics",
-        }:
-            line = files._dumps(payload)
+    def checked(encode: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            out = encode(*args, **kwargs)
+            line = files._dumps(out)  # the bytes the file writer writes
             try:
                 parse_request(line)
             except Exception as exc:  # noqa: BLE001 - every rejection is a finding
-                _failures.append(f"{self.path}: {type(exc).__name__}: {str(exc)[:200]} in {line[:300]}")
-        original(self, payload)
+                _failures.append(f"{encode.__name__}: {type(exc).__name__}: {str(exc)[:200]} in {line[:300]}")
+            return out
 
-    files.JsonlWriter.write_line = checked  # type: ignore[method-assign]
+        return wrapper
+
+    for name, fn in originals.items():
+        setattr(otlp_json, name, checked(fn))  # the crash hook imports them from here when it runs
+        setattr(files, name, getattr(otlp_json, name))  # the file sinks bound them at import
     yield
-    files.JsonlWriter.write_line = original  # type: ignore[method-assign]
+    for name, fn in originals.items():
+        setattr(otlp_json, name, fn)
+        setattr(files, name, fn)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -92,7 +96,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         import sys
 
         sys.stderr.write(
-            f"\n{len(_failures)} line(s) written by agentel's file writer are not valid OTLP/JSON:\n"
+            f"\n{len(_failures)} line(s) agentel encoded for its files are not valid OTLP/JSON:\n"
             + "\n".join(_failures[:20])
             + "\n"
         )
