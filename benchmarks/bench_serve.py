@@ -36,6 +36,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))  # testsupport, used by the collector harness
 sys.path.insert(0, str(HERE.parent / "tests" / "serve"))
 sys.path.insert(0, str(HERE.parent / "tests" / "collector"))
 from _common import table  # noqa: E402

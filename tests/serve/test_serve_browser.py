@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from serve_proc import AGENTEL_APP, ServeProcess, run_app, wait_for
 
+pytestmark = [pytest.mark.slow, pytest.mark.integration]  # agentel serve and Chromium
+
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 

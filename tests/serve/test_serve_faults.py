@@ -14,7 +14,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
 from serve_proc import AGENTEL_APP, ServeProcess, clean_env, run_app, wait_for
+
+pytestmark = pytest.mark.slow  # starts, kills and restarts agentel serve
 
 
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:

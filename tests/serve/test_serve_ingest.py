@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from serve_proc import AGENTEL_APP, GRPC_APP, OTEL_APP, ServeProcess, run_app, wait_for
 
+pytestmark = pytest.mark.slow  # starts agentel serve and applications as processes
+
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
