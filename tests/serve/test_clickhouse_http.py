@@ -239,11 +239,11 @@ def test_settings_apply_to_one_request_only(server: ClickHouseHTTPServer) -> Non
     plain = http(server, {"output_format_json_quote_64bit_integers": "0"}, q)[2]
     assert quoted == b'{"n":"12345678901"}\n' and plain == b'{"n":12345678901}\n'
     # the store's own callers (loader, UI) see the session's settings, not a client's
-    assert http(server, {"output_format_json_quote_64bit_integers": "0"}, q)[2] == plain
-    assert server.engine.query_raw(q.decode(), "JSONEachRow") == quoted
-    assert http(server, {"output_format_json_quote_64bit_integers": "0"}, q)[2] == plain
+    assert http(server, {"output_format_json_quote_64bit_integers": "1"}, q)[2] == quoted
+    assert server.engine.query_raw(q.decode(), "JSONEachRow") == plain  # the engine's default: 0
+    assert http(server, {"output_format_json_quote_64bit_integers": "1"}, q)[2] == quoted
     default = http(server, body=q)[2]
-    assert default == quoted
+    assert default == plain
     assert http(server, body=q)[2] == default  # nothing stuck from the requests before
     assert http(server, {"max_threads": "1"}, b"SELECT getSetting('max_threads')")[2] == b"1\n"
     assert http(server, body=b"SELECT getSetting('max_threads')")[2] != b"1\n"
