@@ -15,6 +15,8 @@ _UNIT = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 7 * 86400.0}
 # DateTime64(9) covers 1900..2262; the open ends stay well inside it
 _MIN = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MAX = datetime(2200, 1, 1, tzinfo=timezone.utc)
+#: a duration longer than the store's whole range (``--window 99999999999d``) means all of it
+_LONGEST_S = (_MAX - _MIN).total_seconds()
 
 
 class WindowError(ValueError):
@@ -26,7 +28,8 @@ def parse_duration(text: str, name: str = "--window") -> timedelta:
     m = _DURATION.match(text or "")
     if not m or float(m.group(1)) <= 0:
         raise WindowError(f"{name}: expected a duration like 30m, 2h, 7d or 2w, got {text!r}")
-    return timedelta(seconds=float(m.group(1)) * _UNIT[m.group(2)])
+    seconds = float(m.group(1)) * _UNIT[m.group(2)]  # inf for 400 digits: no error, just long
+    return timedelta(seconds=min(seconds, _LONGEST_S))
 
 
 def parse_time(text: str, name: str, now: datetime | None = None) -> datetime:
@@ -38,7 +41,7 @@ def parse_time(text: str, name: str, now: datetime | None = None) -> datetime:
     if raw == "today":
         return now.replace(hour=0, minute=0, second=0, microsecond=0)
     if _DURATION.match(raw):
-        return now - parse_duration(raw, name)
+        return max(now - parse_duration(raw, name), _MIN)
     try:
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
@@ -71,7 +74,7 @@ class Window:
         if window:
             if since:
                 raise WindowError("--window and --since both set the start; give one of them")
-            start: datetime | None = now - parse_duration(window, "--window")
+            start: datetime | None = max(now - parse_duration(window, "--window"), _MIN)
         else:
             start = parse_time(since, "--since", now) if since else None
         end = parse_time(until, "--until", now) if until else None

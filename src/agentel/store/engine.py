@@ -83,6 +83,45 @@ def _split_statements(sql: str) -> list[str]:
     return out
 
 
+def count_statements(sql: str) -> int:
+    """How many SQL statements ``sql`` holds: ``;`` outside quotes and comments separates them
+    (a trailing ``;`` and comments alone make none)."""
+    n, i, size, started = 0, 0, len(sql), False
+    while i < size:
+        c = sql[i]
+        if c in "'\"`":
+            j = i + 1
+            while j < size and sql[j] != c:
+                j += 2 if sql[j] == "\\" else 1
+            i, started = j + 1, True
+            continue
+        if sql.startswith("--", i) or c == "#":
+            j = sql.find("\n", i)
+            i = size if j < 0 else j
+            continue
+        if sql.startswith("/*", i):
+            j = sql.find("*/", i + 2)
+            i = size if j < 0 else j + 2
+            continue
+        if c == ";":
+            n += started
+            started = False
+        elif not c.isspace():
+            started = True
+        i += 1
+    return n + started
+
+
+def _one_statement(sql: str) -> None:
+    """chdb runs every statement of a multi-statement string and glues their outputs together:
+    refuse it with one clear line, as a server does."""
+    n = count_statements(sql)
+    if n > 1:
+        raise StoreError(
+            f"one statement at a time: this query holds {n} statements separated by ';' (run them one by one)"
+        )
+
+
 class EmbeddedEngine:
     """chdb, in-process, data under ``<dir>/clickhouse``."""
 
@@ -91,8 +130,15 @@ class EmbeddedEngine:
     def __init__(self, data_dir: str, database: str = "agentel", wait_s: float = 30.0) -> None:
         self.path = os.path.abspath(os.path.join(data_dir, "clickhouse"))
         self.database = database
-        os.makedirs(self.path, exist_ok=True)
-        self._lock_fd: int | None = _acquire(os.path.join(data_dir, "clickhouse.lock"), self.path, wait_s)
+        try:
+            os.makedirs(self.path, exist_ok=True)
+            self._lock_fd: int | None = _acquire(os.path.join(data_dir, "clickhouse.lock"), self.path, wait_s)
+        except OSError as exc:
+            raise StoreError(
+                f"the store directory {os.path.abspath(data_dir)} is not writable ({exc.strerror}): "
+                "the embedded store keeps its data and a lock there; set AGENTEL_DIR to a writable "
+                "folder, or point CLICKHOUSE_URL at a ClickHouse server"
+            ) from None
         try:
             import chdb
         except ImportError:  # pragma: no cover - extra missing
@@ -112,11 +158,13 @@ class EmbeddedEngine:
         self._run(sql, "Null", params)
 
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> Result:
+        _one_statement(sql)
         raw = self._run(sql, "JSONCompact", params)
         data = json.loads(raw.bytes() or b'{"meta":[],"data":[]}')
         return Result([m["name"] for m in data["meta"]], [tuple(r) for r in data["data"]])
 
     def query_raw(self, sql: str, fmt: str, params: Mapping[str, Any] | None = None) -> bytes:
+        _one_statement(sql)
         return bytes(self._run(sql, fmt, params).bytes())
 
     def insert(self, table: str, rows: Iterable[Mapping[str, Any]]) -> int:
@@ -258,10 +306,22 @@ def _literal(value: Any) -> str:
     return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def _escaped(value: str) -> str:
+    """A top-level string parameter in ClickHouse's escaped form (as clickhouse-connect sends it):
+    a value ending in a backslash, or holding ``\\t``, is the value as typed, not an escape."""
+    return "".join("\\" + c if c in _MUST_ESCAPE else c for c in value)
+
+
+_MUST_ESCAPE = frozenset("\\'`\t\n")
+
+
 def _bind(params: Mapping[str, Any]) -> dict[str, Any]:
     """chdb passes parameters through ``str()``; arrays and tuples need ClickHouse's own literal
-    form (quoted strings), as clickhouse-connect sends them to a server."""
-    return {k: _literal(v) if isinstance(v, (list, tuple)) else v for k, v in params.items()}
+    form (quoted strings), and strings its escaped form, as clickhouse-connect sends them to a server."""
+    return {
+        k: _literal(v) if isinstance(v, (list, tuple)) else _escaped(v) if isinstance(v, str) else v
+        for k, v in params.items()
+    }
 
 
 def _clean(exc: BaseException) -> str:
