@@ -4,23 +4,27 @@
         do_work()
     assert cap.span_names() == ["work"]
 
-Records pass through the same enrichment and redaction as every other sink.
+Records pass through the same enrichment and redaction as every other sink. The exporters are the
+SDK's in-memory ones (``opentelemetry.sdk``), with list views; metrics use the SDK's
+``InMemoryMetricReader``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from unittest import mock
 
 from opentelemetry.sdk._logs import ReadableLogRecord
-from opentelemetry.sdk._logs.export import LogRecordExporter, LogRecordExportResult
+from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import ReadableSpan
-from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import (
+    InMemorySpanExporter as _SDKInMemorySpanExporter,
+)
 from opentelemetry.sdk.trace.id_generator import IdGenerator
 
 __all__ = [
@@ -33,42 +37,33 @@ __all__ = [
 ]
 
 
-class InMemorySpanExporter(SpanExporter):
-    """Keeps exported spans in a list."""
+class InMemorySpanExporter(_SDKInMemorySpanExporter):
+    """The SDK's in-memory span exporter, with the spans as a list (``.spans``).
 
-    def __init__(self) -> None:
-        self.spans: list[ReadableSpan] = []
-        self._lock = threading.Lock()
-
-    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
-        with self._lock:
-            self.spans.extend(spans)
-        return SpanExportResult.SUCCESS
+    It keeps accepting spans after ``shutdown()``: one exporter may serve several pipelines
+    (configure, shutdown, configure again) and still hold everything they exported.
+    """
 
     def shutdown(self) -> None:
         pass
 
-    def force_flush(self, timeout_millis: int = 30000) -> bool:
-        return True
+    @property
+    def spans(self) -> list[ReadableSpan]:
+        return list(self.get_finished_spans())
 
 
-class InMemoryLogExporter(LogRecordExporter):
-    """Keeps exported log records in a list."""
+class InMemoryLogExporter(InMemoryLogRecordExporter):
+    """The SDK's in-memory log record exporter, with the records as a list (``.records``).
 
-    def __init__(self) -> None:
-        self.records: list[ReadableLogRecord] = []
-        self._lock = threading.Lock()
-
-    def export(self, batch: Sequence[ReadableLogRecord]) -> LogRecordExportResult:
-        with self._lock:
-            self.records.extend(batch)
-        return LogRecordExportResult.SUCCESS
+    Like :class:`InMemorySpanExporter`, it outlives ``shutdown()``.
+    """
 
     def shutdown(self) -> None:
         pass
 
-    def force_flush(self, timeout_millis: int = 30000) -> bool:
-        return True
+    @property
+    def records(self) -> list[ReadableLogRecord]:
+        return list(self.get_finished_logs())
 
 
 class SeededIdGenerator(IdGenerator):
