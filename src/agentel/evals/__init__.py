@@ -10,6 +10,7 @@ the CLI only.
 
 from __future__ import annotations
 
+from agentel.evals import builtin as _builtin  # noqa: F401 - registers the named checks (no cycle: builtin imports checks)
 from agentel.evals.checks import CheckSpec, check, get_check, list_checks, register_check
 from agentel.evals.emit import emit_result
 from agentel.evals.feedback import feedback

@@ -162,7 +162,6 @@ def check(
 
 def get_check(name: str) -> CheckSpec:
     """The check called ``name``; an :class:`EvalError` lists the known ones."""
-    _load_builtins()
     spec = CHECKS.get(name)
     if spec is None:
         raise EvalError(f"no check named {name!r} (known: {', '.join(sorted(CHECKS))})")
@@ -171,14 +170,12 @@ def get_check(name: str) -> CheckSpec:
 
 def list_checks() -> list[CheckSpec]:
     """Every registered check: built-ins first, each group in registration order."""
-    _load_builtins()
     order = {name: i for i, name in enumerate(CHECKS)}
     return sorted(CHECKS.values(), key=lambda s: (not s.builtin, order[s.name]))
 
 
 def select(names: Iterable[str] | None) -> tuple[list[CheckSpec], bool]:
     """(checks, explicit?): the named checks, or every check marked ``default``."""
-    _load_builtins()
     if names:
         return [get_check(n) for n in dict.fromkeys(names)], True
     return [s for s in list_checks() if s.default], False
@@ -216,16 +213,6 @@ def run_one(
     if spec.applies is not None and not spec.applies(call, explicit):
         return None
     return normalize(spec, spec.fn(call, **kwargs))
-
-
-_builtins_loaded = False
-
-
-def _load_builtins() -> None:
-    global _builtins_loaded
-    if not _builtins_loaded:
-        _builtins_loaded = True
-        from agentel.evals import builtin  # noqa: F401 - registers the named checks
 
 
 __all__ = [
