@@ -131,6 +131,14 @@ def test_bad_files_and_records_are_reported_and_the_rest_loads(tmp_path: Path) -
         assert "FIFO" in reasons[("pipe.jsonl", 0)]
         # nothing was stored with a changed time
         assert engine.query("SELECT count() FROM otel_logs").scalar() == 0
+        # quarantined: each bad line with its reason, next to the store
+        q = tmp_path / "store" / "quarantine" / "load.jsonl"
+        assert rep.quarantine == str(q) and "quarantined" in rep.summary()
+        held = [json.loads(x) for x in q.read_text().splitlines()]
+        by_line = {(Path(h["path"]).name, h["line"]): h for h in held}
+        assert json.loads(by_line[("mixed.jsonl", 4)]["record"]) == json.loads(lines[3])
+        assert "2262" in by_line[("mixed.jsonl", 6)]["reason"]
+        assert by_line[("zipped.jsonl", 0)]["record"] == ""
         again = load(engine, [str(d)])
         assert again.rows == 0 and [Path(s.path).name for s in again.skipped] == ["pipe.jsonl"]
     finally:

@@ -23,7 +23,8 @@ from agentel.store.engine import Engine, StoreError
 from agentel.store.rows import log_rows, metric_rows, span_rows
 
 _BLOCK_ROWS = 20_000
-_SKIP_DIRS = {"clickhouse", "spill", ".agentel-spill"}
+_SKIP_DIRS = {"clickhouse", "spill", ".agentel-spill", "quarantine"}
+QUARANTINE_FILE = os.path.join("quarantine", "load.jsonl")  # under the embedded store's directory
 _SKIP_FILES = {"serve.json"}  # agentel serve's discovery file (agentel.serve.discovery), not telemetry
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False).encode
 
@@ -54,6 +55,7 @@ class LoadReport:
     dropped_on_arrival: int = 0  # rows the engine's TTL dropped anyway (not recoverable by reload)
     reloaded: int = 0  # rows loaded by --reload-expired
     ttl_days: int = 0
+    quarantine: str = ""  # where skipped lines/records were written with their reasons
     seconds: float = 0.0
 
     @property
@@ -66,7 +68,9 @@ class LoadReport:
             f"from {self.files} file(s) in {self.seconds:.2f}s"
         )
         if self.skipped:
-            s += f"; skipped {len(self.skipped)} corrupt line(s)"
+            s += f"; skipped {len(self.skipped)} bad line(s)/record(s)"
+            if self.quarantine:
+                s += f" (quarantined with their reasons in {self.quarantine})"
         if self.pending_bytes:
             s += f"; {self.pending_bytes} bytes of incomplete last lines left for the next load"
         if self.reloaded:
@@ -494,12 +498,17 @@ def load(
     prefix: str = "",
     progress: Callable[[str, int, int], None] | None = None,
     reload_expired: bool = False,
+    quarantine: str | None = None,
 ) -> LoadReport:
     """Load every new line under ``paths``; ``progress(path, done_bytes, total_bytes)`` is called per file.
 
     Rows older than a table's TTL are not inserted (the engine would drop them on arrival): their
     lines are remembered and counted in ``expired``; ``reload_expired`` loads them again once the
     TTL allows it (each line once).
+
+    A line or record that cannot be loaded is reported in ``skipped`` and quarantined: appended, with
+    its path, line number and reason, to ``quarantine`` (default: ``quarantine/load.jsonl`` in the
+    embedded store's directory; none on a server unless given).
     """
     t0 = time.perf_counter()
     db = engine.database
@@ -509,6 +518,15 @@ def load(
     cutoffs = _ttl_cutoffs(engine, prefix)
     if reload_expired:
         _reload_expired(engine, prefix, report, cutoffs)
+    if quarantine is None and getattr(engine, "kind", "") == "embedded":
+        quarantine = os.path.join(os.path.dirname(str(getattr(engine, "path", ""))), QUARANTINE_FILE)
+    held: list[str] = []
+
+    def bad(path: str, line: int, reason: str, raw: bytes = b"") -> None:
+        report.skipped.append(SkippedLine(path, line, reason))
+        record = raw.decode("utf-8", "replace") if raw else ""
+        held.append(_dumps({"path": path, "line": line, "reason": reason, "record": record}))
+
     files = list(iter_files(paths))
     sizes = {}
     for f in files:
@@ -526,7 +544,7 @@ def load(
             st = os.stat(path)
             if not stat.S_ISREG(st.st_mode):
                 # a FIFO or a device named *.jsonl: opening it could block the load (and the store lock)
-                report.skipped.append(SkippedLine(path, 0, "not a regular file (a FIFO or device): not read"))
+                bad(path, 0, "not a regular file (a FIFO or device): not read")
                 continue
             head = _head(path)
         except OSError:
@@ -546,7 +564,7 @@ def load(
             data = fh.read(st.st_size - offset)
         if offset == 0 and _binary(data):
             # compressed or binary data never becomes lines: say so once, do not keep it pending
-            report.skipped.append(SkippedLine(path, 0, _binary(data)))
+            bad(path, 0, _binary(data))
             _save_mark(engine, db, path, inode, st.st_size, 0, head)
             done += st.st_size
             continue
@@ -593,14 +611,14 @@ def load(
             if not raw.strip():
                 continue
             report.lines += 1
-            bad: list[str] = []
+            bad_records: list[str] = []
             try:
                 req = json.loads(raw)
                 if not isinstance(req, dict):
                     raise ValueError("not a JSON object")
                 # a line's rows are converted in full before any is buffered: a line that fails
                 # midway adds nothing, and is reported
-                rows = _request_rows(req, bad)
+                rows = _request_rows(req, bad_records)
                 old = [t for t, row in rows if t in cutoffs and _time_of(t, row) < cutoffs[t].text]
                 if old:
                     cut = cutoffs[old[0]]
@@ -613,11 +631,11 @@ def load(
                     buf.add(t, row)
                     _count(report, t)
             except RecursionError:
-                report.skipped.append(SkippedLine(path, line_no, "JSON nested too deeply to read"))
+                bad(path, line_no, "JSON nested too deeply to read", raw)
             except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
-                report.skipped.append(SkippedLine(path, line_no, f"{type(exc).__name__}: {str(exc)[:200]}"))
-            for reason in bad:
-                report.skipped.append(SkippedLine(path, line_no, reason[:300]))
+                bad(path, line_no, f"{type(exc).__name__}: {str(exc)[:200]}", raw)
+            for reason in bad_records:
+                bad(path, line_no, reason[:300], raw)
         buf.flush()
         _save_mark(
             engine,
@@ -631,6 +649,14 @@ def load(
         done += st.st_size
         if progress is not None:
             progress(path, done, total)
+    if held and quarantine:
+        try:
+            os.makedirs(os.path.dirname(quarantine) or ".", exist_ok=True)
+            with open(quarantine, "a", encoding="utf-8") as fh:
+                fh.write("\n".join(held) + "\n")
+            report.quarantine = quarantine
+        except OSError as exc:  # a read-only store directory: the report still lists them
+            report.quarantine = f"(not written: {exc})"
     if rows_before is not None and report.rows:
         # the engine drops rows past a table's TTL as they arrive: say so instead of counting them loaded
         rows_after = _raw_rows(engine, prefix) or 0
