@@ -196,3 +196,46 @@ def test_rows_from_the_collectors_files_equal_agentels(
         )
     finally:
         engine.close()
+
+
+def test_the_collector_accepts_every_line_agentels_file_sink_writes(
+    start_collector: Callable[..., CollectorProcess], tmp_path: Path
+) -> None:
+    """NaN, ±Infinity and an integer beyond int64 through the SDK: the collector's OTLP/JSON reader
+    (pdata) takes every line agentel wrote (issue 15 item 8); before, one such line was a 400 for
+    the whole batch."""
+    import math
+
+    import agentel
+
+    d = tmp_path / "agentel"
+    agentel.configure(dir=str(d), run_id="r", metrics_interval_s=0)
+    with agentel.span("s", nan=math.nan, inf=math.inf, big=2**70, ok=[1.5, -math.inf]):
+        agentel.event("agentel.feedback", **{"agentel.feedback.comment": "x", "score": -math.inf})
+    agentel.metric("agentel.telemetry.dropped").add(1, {"agentel.signal": "spans"})
+    agentel.shutdown()
+    col = start_collector(_plain_config())
+    sent = 0
+    for sig in ("traces", "logs", "metrics"):
+        for path in sorted(d.rglob(f"{sig}.jsonl")):
+            for line in path.read_text().splitlines():
+                http = urllib.request.Request(
+                    f"{col.otlp_http}/v1/{sig}",
+                    data=line.encode(),
+                    headers={"Content-Type": "application/json"},
+                )
+                with urllib.request.urlopen(http, timeout=10) as resp:
+                    assert resp.status == 200
+                sent += 1
+    assert sent >= 3
+    col.stop()
+    spans = [
+        sp
+        for req in col.records("traces")
+        for rs in req["resourceSpans"]
+        for ss in rs["scopeSpans"]
+        for sp in ss["spans"]
+    ]
+    attrs = {kv["key"]: kv["value"] for kv in spans[0]["attributes"]}
+    assert attrs["nan"] == {"doubleValue": "NaN"} and attrs["inf"] == {"doubleValue": "Infinity"}
+    assert "big" not in attrs
