@@ -141,6 +141,7 @@ class Tailer:
             try:
                 report = self.load_now()
                 backoff = self.interval
+                self.last_error = ""
                 if report is not None:
                     for s in report.skipped[:5]:
                         log.warning("agentel serve: skipped corrupt line %s", s)
@@ -151,15 +152,15 @@ class Tailer:
                 if self.budget is not None and time.monotonic() - last_budget > self.budget_every:
                     last_budget = time.monotonic()
                     self.budget()
-            except StoreError as exc:
-                self.errors += 1
-                self.last_error = str(exc)
-                log.error("agentel serve: loading failed (retrying): %s", exc)
-                backoff = min(5.0, backoff * 2)
             except Exception as exc:  # noqa: BLE001 - the loop must outlive any one bad pass
                 self.errors += 1
-                self.last_error = f"{type(exc).__name__}: {exc}"
-                log.exception("agentel serve: loading failed (retrying)")
+                message = str(exc) if isinstance(exc, StoreError) else f"{type(exc).__name__}: {exc}"
+                if message != self.last_error:  # said once per distinct failure, not every retry
+                    if isinstance(exc, StoreError):
+                        log.error("agentel serve: loading failed (retrying): %s", message)
+                    else:
+                        log.exception("agentel serve: loading failed (retrying)")
+                self.last_error = message
                 backoff = min(5.0, backoff * 2)
             self.passes += 1
             self.first_pass_done.set()
