@@ -147,7 +147,12 @@ def test_tool_calls_and_content_when_capture_is_on(oai: openai.OpenAI) -> None:
         }
     ]
     assert json.loads(attrs[sc.TOOL_DEFINITIONS]) == [
-        {"type": "function", "name": "get_weather", "description": "Weather in a city"}
+        {
+            "type": "function",
+            "name": "get_weather",
+            "description": "Weather in a city",
+            "parameters": TOOLS[0]["function"]["parameters"],  # type: ignore[index]
+        }
     ]
     (event,) = cap.events(sc.EVENT_INFERENCE_DETAILS)
     span = cap.span("chat gpt-4o")

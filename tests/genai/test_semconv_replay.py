@@ -268,3 +268,15 @@ def test_service_tier_in_extra_body_output_type_of_responses_and_top_k_a_double(
         _anthropic(srv).messages.create(**ex.request, extra_body={"top_k": 5})
     attrs = dict(cap.span(f"chat {ex.request['model']}").attributes or {})
     assert attrs[sc.REQUEST_TOP_K] == 5.0 and type(attrs[sc.REQUEST_TOP_K]) is float
+
+
+def test_server_port_is_set_whenever_server_address_is() -> None:
+    # the conventions: server.port is conditionally required "if server.address is set"
+    from agentel.genai.instrumentors._base import server_of
+
+    with openai.OpenAI(api_key="k") as oai:
+        assert server_of(oai) == ("api.openai.com", 443)
+    with anthropic.Anthropic(api_key="k", base_url="http://llm.internal") as ant:
+        assert server_of(ant) == ("llm.internal", 80)
+    with anthropic.Anthropic(api_key="k", base_url="http://127.0.0.1:8080") as ant:
+        assert server_of(ant) == ("127.0.0.1", 8080)

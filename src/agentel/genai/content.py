@@ -196,20 +196,22 @@ def openai_chat_output(choices: Any) -> list[dict[str, Any]]:
 
 
 def tool_definitions(tools: Any) -> list[dict[str, Any]]:
+    """The conventions' tool definitions: type, name, description and the parameters' schema
+    (OpenAI ``function.parameters`` / ``parameters``, Anthropic ``input_schema``) when given."""
     out: list[dict[str, Any]] = []
     for raw in tools or ():
         tool = as_dict(raw)
         fn = tool.get("function")
-        if isinstance(fn, Mapping):
-            out.append({"type": "function", "name": fn.get("name"), "description": fn.get("description")})
-        else:
-            out.append(
-                {
-                    "type": tool.get("type", "function"),
-                    "name": tool.get("name"),
-                    "description": tool.get("description"),
-                }
-            )
+        src: Mapping[str, Any] = fn if isinstance(fn, Mapping) else tool
+        entry: dict[str, Any] = {
+            "type": "function" if fn is not None else tool.get("type", "function"),
+            "name": src.get("name"),
+            "description": src.get("description"),
+        }
+        params = src.get("parameters", src.get("input_schema"))
+        if params is not None:
+            entry["parameters"] = params
+        out.append(entry)
     return out
 
 

@@ -400,10 +400,14 @@ def given(value: Any) -> bool:
 
 
 def server_of(client: Any) -> tuple[str | None, int | None]:
-    """(server.address, server.port) of an SDK client's base URL (port only when explicit)."""
+    """(server.address, server.port) of an SDK client's base URL; the port is the scheme's when
+    the URL gives none (the conventions require server.port whenever server.address is set)."""
     url = getattr(client, "base_url", None) or getattr(client, "_base_url", None)
     if url is None:
         return None, None
     host = getattr(url, "host", None)
-    port = getattr(url, "port", None)
+    port = getattr(url, "port", None) or _DEFAULT_PORTS.get(getattr(url, "scheme", None))
     return (host or None), (port or None)
+
+
+_DEFAULT_PORTS = {"https": 443, "http": 80}
