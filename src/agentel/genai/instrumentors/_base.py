@@ -406,7 +406,7 @@ def server_of(client: Any) -> tuple[str | None, int | None]:
     if url is None:
         return None, None
     host = getattr(url, "host", None)
-    port = getattr(url, "port", None) or _DEFAULT_PORTS.get(getattr(url, "scheme", None))
+    port = getattr(url, "port", None) or _DEFAULT_PORTS.get(str(getattr(url, "scheme", "")))
     return (host or None), (port or None)
 
 
