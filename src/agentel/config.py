@@ -118,6 +118,10 @@ class SettingSpec:
     choices: tuple[str, ...] = ()
 
 
+#: what a run id may be: it names the run's folder under AGENTEL_DIR (no '/', no '..')
+RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+
+
 def _default_run_id() -> str:
     return uuid.uuid4().hex[:16]
 
@@ -277,6 +281,14 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "Records buffered per sink before new ones are dropped (and counted).",
     ),
     SettingSpec(
+        "flush",
+        ("AGENTEL_FLUSH",),
+        _str,
+        "batch",
+        "When the files sink writes: `batch` (every second; a kill -9 loses up to the last second) or `sync` (each span and log record written before the call returns; docs/reliability.md).",
+        ("batch", "sync"),
+    ),
+    SettingSpec(
         "clickhouse_timeout_s",
         ("AGENTEL_CLICKHOUSE_TIMEOUT_S",),
         _float,
@@ -357,6 +369,7 @@ class Settings:
     traces_sampler: str = "parentbased_always_on"
     traces_sampler_arg: float = 1.0
     max_queue_size: int = 8192
+    flush: str = "batch"
     clickhouse_timeout_s: float = 5.0
     disk_budget_mb: int = 2048
     alerts: bool = False
@@ -481,8 +494,21 @@ def _validate(spec: SettingSpec, value: Any, label: str) -> None:
         raise ConfigError(f"{label}: must be a number of seconds between 0 and 3600, got {value!r}")
     if spec.name == "disk_budget_mb" and value <= 0:
         raise ConfigError(f"{label}: must be a positive number of MiB, got {value!r}")
-    if spec.name == "run_id" and value and not all(c.isalnum() or c in "-_." for c in value):
-        raise ConfigError(f"{label}: may contain only letters, digits, '-', '_' and '.', got {value!r}")
+    if spec.name == "run_id" and value and not RUN_ID.fullmatch(value):
+        # the value is not quoted back: a run id may be personal (an email address)
+        bad = next((c for c in value if not (c.isascii() and (c.isalnum() or c in "-_."))), None)
+        if bad == "@":
+            why = "it holds '@': an email address is personal data"
+        elif bad is not None:
+            why = f"it holds {bad!r}"
+        elif len(value) > 128:
+            why = f"it is {len(value)} characters"
+        else:
+            why = f"it starts with {value[0]!r}"
+        raise ConfigError(
+            f"{label}: a run id names a folder under AGENTEL_DIR: use 1-128 letters, digits, '-', '_' "
+            f"and '.', starting with a letter or digit ({why})"
+        )
     if spec.name == "otlp_endpoint" and value is not None:
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https", "grpc") or not parts.hostname:

@@ -362,11 +362,24 @@ def _build(
         log_fanout.processors = [SimpleLogRecordProcessor(e) for e in logs]
     else:
         q = settings.max_queue_size
+        # AGENTEL_FLUSH=sync: the files sink writes each record before the call returns (a kill -9
+        # loses nothing already recorded); network sinks keep batching (docs/reliability.md)
+        durable: tuple[type, ...] = ()
+        if settings.flush == "sync":
+            from agentel.sinks.files import FileLogExporter, FileSpanExporter
+
+            durable = (FileSpanExporter, FileLogExporter)
         span_fanout.processors = [
-            BatchSpanProcessor(e, max_queue_size=q, schedule_delay_millis=1000) for e in spans
+            SimpleSpanProcessor(e)
+            if isinstance(e, durable)
+            else BatchSpanProcessor(e, max_queue_size=q, schedule_delay_millis=1000)
+            for e in spans
         ]
         log_fanout.processors = [
-            BatchLogRecordProcessor(e, max_queue_size=q, schedule_delay_millis=1000) for e in logs
+            SimpleLogRecordProcessor(e)
+            if isinstance(e, durable)
+            else BatchLogRecordProcessor(e, max_queue_size=q, schedule_delay_millis=1000)
+            for e in logs
         ]
     # In provider order: enrichment, the in-process feed (alerts subscribe to it), the redacting door.
     span_processors: list[SpanProcessor] = [EnrichingSpanProcessor(), feed.SpanFeed(), span_door]

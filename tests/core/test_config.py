@@ -72,7 +72,10 @@ def test_standard_otel_variables_are_honoured() -> None:
             r"OTEL_RESOURCE_ATTRIBUTES: expected comma-separated key=value",
         ),
         ({"AGENTEL_SINKS": "otlp"}, r"the otlp sink needs an endpoint; set OTEL_EXPORTER_OTLP_ENDPOINT"),
-        ({"AGENTEL_RUN_ID": "a/b"}, r"AGENTEL_RUN_ID: may contain only letters"),
+        (
+            {"AGENTEL_RUN_ID": "a/b"},
+            r"AGENTEL_RUN_ID: a run id names a folder under AGENTEL_DIR: use 1-128 letters",
+        ),
     ],
 )
 def test_bad_values_fail_naming_the_variable(env: dict[str, str], expected: str) -> None:

@@ -10,7 +10,27 @@ from pathlib import Path
 
 import pytest
 
+from agentel.config import ConfigError, Settings
 from agentel.redaction import crash
+
+BAD_IDS = ["..", ".", "../../..", "../escape", "/tmp/abs", "a/b", "alice@example.com", "x" * 200, "a\nb"]
+
+
+@pytest.mark.parametrize("run_id", BAD_IDS)
+def test_bad_run_ids_are_one_clear_error(run_id: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        Settings.load(env={"AGENTEL_RUN_ID": run_id})
+    msg = str(err.value)
+    assert msg.startswith("AGENTEL_RUN_ID:") and "letters, digits" in msg
+    assert "\n" not in msg
+    if "@" in run_id:
+        assert run_id not in msg
+
+
+@pytest.mark.parametrize("run_id", ["run-1", "2026-01-01_a.b", "R" * 128])
+def test_good_run_ids_pass(run_id: str) -> None:
+    assert Settings.load(env={"AGENTEL_RUN_ID": run_id}).run_id == run_id
+
 
 @pytest.mark.parametrize("run_id", ["../../escape", "..", "/tmp/agentel-crash-abs", "alice@example.com"])
 def test_crash_hook_stays_inside_agentel_dir(
