@@ -15,6 +15,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import clickhouse_connect
@@ -278,3 +279,42 @@ def test_stop_frees_the_port(server: ClickHouseHTTPServer) -> None:
     again = ClickHouseHTTPServer(server.engine, "127.0.0.1", port).start()  # the port is free again
     assert http(again, {"query": "SELECT 1", "user": "default"}, auth=False)[2] == b"1\n"
     again.stop()
+
+
+def test_cityhash128_matches_the_checksums_the_engine_writes(server: ClickHouseHTTPServer) -> None:
+    """The response frames for compress=1 carry CityHash128 v1.0.2 checksums: ours must agree with
+    the engine's own, on every compressed block of its data files (short and long inputs)."""
+    import glob
+    import struct
+
+    from agentel.serve.ch_native import cityhash128, frame
+
+    http(
+        server, body=b"CREATE TABLE IF NOT EXISTS hashed (id UInt64, s String) ENGINE = MergeTree ORDER BY id"
+    )
+    http(
+        server,
+        body=b"INSERT INTO hashed SELECT number, repeat(toString(number), number % 50) FROM numbers(5000)",
+    )
+    http(server, body=b"INSERT INTO hashed VALUES (1, 'x')")
+    checked = sizes = 0
+    seen: set[int] = set()
+    for path in glob.glob(f"{server.engine.path}/store/*/*/*/*.bin"):
+        data = Path(path).read_bytes()
+        pos = 0
+        while pos + 25 <= len(data):
+            lo, hi = struct.unpack_from("<QQ", data, pos)
+            size = struct.unpack_from("<I", data, pos + 17)[0]
+            body = data[pos + 16 : pos + 16 + size]
+            assert cityhash128(body) == (lo, hi), f"{path} at {pos}"
+            checked += 1
+            seen.add(min(size // 128, 3))
+            pos += 16 + size
+    sizes = len(seen)
+    assert checked > 10 and sizes >= 2, (checked, seen)  # under and over 128 bytes
+    # and a frame we write reads back with lz4
+    import lz4.block
+
+    f = frame(b"hello " * 100)
+    assert lz4.block.decompress(f[25:], uncompressed_size=600) == b"hello " * 100
+    assert cityhash128(f[16:]) == struct.unpack_from("<QQ", f, 0)

@@ -56,6 +56,7 @@ READ_ONLY_KEYWORDS = frozenset(
 MAX_BODY = 1 << 30  # 1 GiB per request
 
 _CODE = re.compile(r"Code:\s*(\d+)")
+_HELLO = re.compile(r"^\s*SELECT\s+displayName\(\),\s*version\(\),\s*revision\(\),\s*timezone\(\)\s*$", re.I)
 _NAME = re.compile(r"\(([A-Z][A-Z0-9_]+)\)\s*(?:\(version [^)]*\))?\s*$")
 
 # ClickHouse's exceptionCodeToHTTPStatus, by error name
@@ -237,6 +238,7 @@ def decompress_native(data: bytes) -> bytes:
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
+    _compress = False
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body leave at once (no 40 ms delayed-ACK stall)
     server_version = "agentel-clickhouse"
@@ -289,7 +291,7 @@ class _Handler(BaseHTTPRequestHandler):
         }
         if query_id:
             headers["X-ClickHouse-Query-Id"] = query_id
-        self._send(status, err.text(self.server.version).encode(), headers)
+        self._send(status, self._framed(err.text(self.server.version).encode()), headers)
 
     # --- methods ---------------------------------------------------------------------------
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
@@ -309,6 +311,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = url.path.rstrip("/") or "/"
         params = dict(parse_qsl(url.query, keep_blank_values=True))
         query_id = params.get("query_id") or str(uuid.uuid4())
+        self._compress = params.get("compress") in ("1", "true")
         try:
             body = self._read_body() if post or self.headers.get("Content-Length") else b""
             if path in ("/ping", "/replicas_status") or (path == "/" and not post and "query" not in params):
@@ -342,7 +345,15 @@ class _Handler(BaseHTTPRequestHandler):
             "X-ClickHouse-Server-Display-Name": self.server.display_name,
             "X-ClickHouse-Summary": json.dumps(summary, separators=(",", ":")),
         }
-        self._send(200, result.data, headers)
+        self._send(200, self._framed(result.data), headers)
+
+    def _framed(self, body: bytes) -> bytes:
+        """With ``compress=1`` every response body (errors too) is in ClickHouse's frames."""
+        if self._compress:
+            from agentel.serve.ch_native import compress_frames
+
+            return compress_frames(body)
+        return body
 
     def _load(self, body: bytes) -> None:
         loader = self.server.loader
@@ -418,7 +429,27 @@ class _Handler(BaseHTTPRequestHandler):
             raise ClickHouseError(62, "SYNTAX_ERROR", "the query is not valid UTF-8") from None
         if not post and first_keyword(sql) not in READ_ONLY_KEYWORDS:
             raise _readonly()
+        if params.get("client_protocol_version") and _HELLO.match(sql):
+            return self._hello(int(params["client_protocol_version"] or 0))
         return self.server.engine.run(sql, fmt, qparams, None, settings=settings, database=database)
+
+    def _hello(self, revision: int) -> RawResult:
+        """clickhouse-go's handshake over HTTP: one Native block written for its protocol
+        ``revision`` (block info, serialization flags), naming revision 0 as ours, so what it
+        reads afterwards is the plain Native the engine writes."""
+        from agentel.serve.ch_native import native_block
+
+        tz = str(self.server.engine.query("SELECT timezone()").scalar() or "UTC")
+        block = native_block(
+            [
+                ("displayName()", "String", [self.server.display_name]),
+                ("version()", "String", [self.server.version]),
+                ("revision()", "UInt32", [0]),
+                ("timezone()", "String", [tz]),
+            ],
+            revision,
+        )
+        return RawResult(block, "Native", read_rows=1, read_bytes=len(block))
 
 
 def _readonly() -> ClickHouseError:

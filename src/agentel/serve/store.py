@@ -71,6 +71,8 @@ HTTP_ONLY = frozenset(
         "log_queries",
         "allow_experimental_analyzer",
         "opentelemetry_start_trace_probability",
+        "async_insert",  # the embedded store inserts synchronously: acknowledged means stored
+        "wait_for_async_insert",
     }
 )
 
