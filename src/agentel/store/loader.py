@@ -652,8 +652,8 @@ def load(
     if held and quarantine:
         try:
             os.makedirs(os.path.dirname(quarantine) or ".", exist_ok=True)
-            with open(quarantine, "a", encoding="utf-8") as fh:
-                fh.write("\n".join(held) + "\n")
+            with open(quarantine, "a", encoding="utf-8") as qf:
+                qf.write("\n".join(held) + "\n")
             report.quarantine = quarantine
         except OSError as exc:  # a read-only store directory: the report still lists them
             report.quarantine = f"(not written: {exc})"
