@@ -165,6 +165,9 @@ from opentelemetry._logs import set_logger_provider
 from opentelemetry.sdk._logs import LoggerProvider
 from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
 from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
 
 resource = Resource.create({"service.name": "plain-otel-app"})
 tp = TracerProvider(resource=resource)
@@ -173,6 +176,8 @@ trace.set_tracer_provider(tp)
 lp = LoggerProvider(resource=resource)
 lp.add_log_record_processor(BatchLogRecordProcessor(OTLPLogExporter()))
 set_logger_provider(lp)
+mp = MeterProvider(resource=resource, metric_readers=[PeriodicExportingMetricReader(OTLPMetricExporter(), 60000)])
+mp.get_meter("plain").create_counter("plain.requests").add(5, {"route": "/chat"})
 tracer = trace.get_tracer("plain")
 with tracer.start_as_current_span(
     "chat " + sys.argv[1],
@@ -183,6 +188,7 @@ with tracer.start_as_current_span(
     lp.get_logger("plain").emit(body="plain log line " + sys.argv[1], attributes={"k": "v"})
 tp.shutdown()
 lp.shutdown()
+mp.shutdown()
 """
 
 

@@ -76,6 +76,16 @@ def test_a_plain_opentelemetry_application_exporting_otlp_http(served: ServeProc
         ),
         what="the plain OTel SDK's log record in otel_logs",
     )
+    wait_for(
+        lambda: (
+            served.scalar(
+                "SELECT sum(Value) FROM otel_metrics_sum WHERE MetricName = 'plain.requests' "
+                "AND ServiceName = 'plain-otel-app'"
+            )
+            == "5"
+        ),
+        what="the plain OTel SDK's counter in otel_metrics_sum",
+    )
     # the sender does not run agentel: the server applied the SDK's redaction policy
     stored = served.scalar(
         "SELECT SpanAttributes['db.password'] FROM otel_traces WHERE SpanName = 'chat model-from-otlp'"
