@@ -152,3 +152,53 @@ def test_hung_server_bounds_flush_and_exit_and_spills_every_span(
         shipper._thread.join(10)
         store.close()
     assert not [n for n in os.listdir(spill) if ".jsonl" in n]
+
+
+def test_a_spill_file_claimed_by_a_process_that_died_is_replayed(tmp_path: Path) -> None:
+    """A process killed while replaying a spill file leaves it renamed ``….replaying-<pid>``;
+    the next shipper puts it back in line instead of leaving it unread forever."""
+    import agentel
+    from agentel.sinks.clickhouse import ClickHouseSpanExporter
+
+    spill = tmp_path / "spill"
+
+    def down() -> object:
+        raise OSError("connection refused")
+
+    first = Shipper(down, str(spill), retry_initial_s=0.02, retry_max_s=0.1)
+    agentel.configure(
+        sinks=[], span_exporters=[ClickHouseSpanExporter(first, "agentel")], metrics_interval_s=0
+    )
+    for i in range(30):
+        with agentel.span("call", i=i):
+            pass
+    agentel.shutdown()
+    first.close(1)
+    first._thread.join(10)
+    (name,) = [n for n in os.listdir(spill) if n.endswith(".jsonl")]
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    os.rename(spill / name, spill / f"{name}.replaying-{int(dead.stdout)}")
+
+    store = open_engine(str(tmp_path / "store"))
+    apply(store)
+
+    class Borrowed:
+        database = store.database
+
+        def insert_jsonl(self, table: str, payload: bytes) -> None:
+            store.insert_jsonl(table, payload)
+
+        def close(self) -> None:
+            pass
+
+    second = Shipper(Borrowed, str(spill), retry_initial_s=0.02, retry_max_s=0.1)
+    try:
+        assert second.flush(30), second.stats
+        assert store.query("SELECT count() FROM otel_traces").scalar() == 30
+    finally:
+        second.close(5)
+        second._thread.join(10)
+        store.close()
+    assert os.listdir(spill) == []
