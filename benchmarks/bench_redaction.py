@@ -16,7 +16,16 @@ Attribute sets (span name + attributes; the log record has the same as body + at
   text   genai + two unique ~80-character free-text values per span (never cached)
   dirty  text + an email, an API key in text and a denied key (every span needs a copy)
 
+  3. worst case: redaction time per KB on adversarial inputs (the shapes that make backtracking
+     regexes quadratic: long almost-matching runs, unclosed quotes/brackets, separators without
+     keys), at 8 KB, 32 KB and 1 MB, for this tree and for any other source tree given with
+     --before (e.g. `git archive <commit> src | tar -x -C /tmp/before`). A size is skipped once a
+     smaller one of the same case took longer than --cap seconds (it would take hours).
+  4. false positives: how many ordinary texts (Python stdlib source, docstrings, /usr/share/doc and
+     man pages) the value rules and key=value pass would redact, per rule.
+
 Run: python benchmarks/bench_redaction.py [--spans 5000] [--rounds 3] [--micro 3000]
+     [--only 3,4] [--before /tmp/before/src]
 """
 
 from __future__ import annotations
@@ -318,19 +327,210 @@ def bench_logfire_alone(n: int) -> tuple[dict[tuple[str, str, str], float], str]
     return {tuple(k.split("|")): v for k, v in data.items()}, f"logfire {version}"  # type: ignore[misc]
 
 
+# --- 3. worst case on adversarial inputs --------------------------------------------------------
+
+_ADVERSARIAL = r"""
+import json, sys, time
+from agentel.redaction import Policy, Redactor
+
+cap = float(sys.argv[1])
+policy = Policy.default().enable("ipv4")
+if "record_budget_ms" in Policy.__dataclass_fields__:
+    policy = policy.extend(record_budget_ms=0)  # the scan itself, not the budget's cut-off
+red = Redactor(policy)
+k = lambda unit, n: (unit * (n // len(unit) + 1))[:n]
+cases = {
+    "kv: long identifier before a key": lambda n: k("a_", n) + " password: x",
+    "kv: stems with far separators": lambda n: k("password" + "_x" * 20 + "=", n),
+    "kv: separators without keys": lambda n: k("a:", n),
+    "kv: unclosed quote": lambda n: 'password: "' + "a" * n,
+    "kv: unclosed list of strings": lambda n: "password: [" + k('"a",', n),
+    "kv: escaped JSON list": lambda n: 'x \\"password\\": [' + k('\\"a\\",', n),
+    "json: deep": lambda n: "[" * n,
+    "email: long local part": lambda n: k("a_", n) + "@example.com",
+    "email: dotted domain": lambda n: "x@" + k("a.", n) + "1",
+    "card: spaced digits": lambda n: k("4 ", n),
+    "dna: codon groups": lambda n: k("acg ", n) + "x",
+    "jwt: segments": lambda n: k("eyJa.", n),
+    "bearer: spaces": lambda n: "Bearer " + " " * n,
+    "ipv4: octets": lambda n: k("255.", n),
+}
+for name, gen in cases.items():
+    slow = False
+    for size in (8192, 32768, 1048576):
+        if slow:
+            print(json.dumps({"case": name, "size": size, "t": None}), flush=True)
+            continue
+        s = gen(size)
+        t0 = time.process_time()
+        try:
+            red.redact_text(s)
+            error = None
+        except Exception as exc:  # the old tree raised RecursionError on deep JSON
+            error = type(exc).__name__
+        t = time.process_time() - t0
+        slow = t > cap
+        print(json.dumps({"case": name, "size": size, "t": t, "error": error}), flush=True)
+"""
+
+
+def bench_adversarial(src: str, cap: float) -> dict[tuple[str, int], tuple[float | None, str | None]]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.path.abspath(src)
+    proc = subprocess.run(
+        [sys.executable, "-c", _ADVERSARIAL, str(cap)], capture_output=True, text=True, env=env, timeout=3600
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"adversarial run in {src} failed: {proc.stderr[-500:]}")
+    rows = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    return {(r["case"], r["size"]): (r["t"], r.get("error")) for r in rows}
+
+
+def adversarial_table(trees: list[tuple[str, str]], cap: float) -> str:
+    results = {label: bench_adversarial(src, cap) for label, src in trees}
+    cases = list(dict.fromkeys(c for res in results.values() for c, _ in res))
+    rows = []
+    worst: dict[str, float] = {label: 0.0 for label, _ in trees}
+    for case in cases:
+        for size in (8192, 32768, 1048576):
+            row: list[object] = [case, f"{size // 1024} KB"]
+            for label, _ in trees:
+                t, error = results[label].get((case, size), (None, None))
+                if t is None:
+                    row.append(f"skipped (> {cap:g} s at a smaller size)")
+                    continue
+                per_kb = t * 1000 / (size / 1024)
+                worst[label] = max(worst[label], per_kb)
+                row.append(f"{t * 1000:.1f} ms ({per_kb:.3f} ms/KB)" + (f", raised {error}" if error else ""))
+            rows.append(row)
+    rows.append(["**worst case**", "", *[f"**{worst[label]:.3f} ms/KB**" for label, _ in trees]])
+    return table(["input", "size", *[label for label, _ in trees]], rows)
+
+
+# --- 4. false positives on ordinary text ---------------------------------------------------------
+
+
+def _read(path: str) -> str | None:
+    """A text file's content (gzip-compressed or not; at most 200 KB), None when unreadable."""
+    import gzip
+
+    try:
+        with gzip.open(path) if path.endswith(".gz") else open(path, "rb") as fh:
+            return bytes(fh.read(200_000)).decode("utf-8")
+    except (OSError, UnicodeDecodeError, EOFError):
+        return None
+
+
+def ordinary_texts(limit_bytes: int = 8_000_000) -> dict[str, list[str]]:
+    """Ordinary English and code, from what any machine has: the Python stdlib (source files and,
+    separately, their docstrings), /usr/share/doc text files and man pages."""
+    import ast
+    import sysconfig
+
+    out: dict[str, list[str]] = {"python source": [], "python docstrings": [], "/usr/share/doc": []}
+    stdlib = sysconfig.get_paths()["stdlib"]
+    total = 0
+    for root, dirs, files in sorted(os.walk(stdlib)):
+        dirs[:] = sorted(d for d in dirs if d not in ("site-packages", "test", "tests", "idlelib"))
+        for f in sorted(files):
+            if not f.endswith(".py") or total > limit_bytes:
+                continue
+            text = _read(os.path.join(root, f))
+            if text is None:
+                continue
+            total += len(text)
+            out["python source"].extend(p for p in text.split("\n\n") if p.strip())
+            try:
+                tree = ast.parse(text)
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                    doc = ast.get_docstring(node)
+                    if doc:
+                        out["python docstrings"].append(doc)
+    total = 0
+    for root, _dirs, files in sorted(os.walk("/usr/share/doc")):
+        for f in sorted(files):
+            path = os.path.join(root, f)
+            if total > limit_bytes or "copyright" in f:
+                continue
+            text = _read(path)
+            if text is None:
+                continue
+            total += len(text)
+            out["/usr/share/doc"].extend(p for p in text.split("\n\n") if p.strip())
+    man = []
+    for root, _dirs, files in sorted(os.walk("/usr/share/man/man1")):
+        for f in sorted(files)[:400]:
+            page = _read(os.path.join(root, f))
+            if page is not None:
+                man.append(page)
+    if man:
+        out["man pages"] = [p for text in man for p in text.split("\n.PP") if p.strip()]
+    return out
+
+
+def false_positive_table() -> tuple[str, dict[str, float]]:
+    from agentel.redaction import Policy, Redactor
+
+    red = Redactor(Policy.default().extend(record_budget_ms=0))
+    texts = ordinary_texts()
+    rows = []
+    rates: dict[str, float] = {}
+    for corpus, paragraphs in texts.items():
+        fired: dict[str, int] = {}
+        kb = sum(len(p) for p in paragraphs) / 1024
+        for p in paragraphs:
+            out = red.redact_text(p)
+            if out is p or out == p:
+                continue
+            for rule in {m.split("]")[0].split("#")[0] for m in out.split("[REDACTED:")[1:]}:
+                fired[rule] = fired.get(rule, 0) + 1
+        n = len(paragraphs)
+        any_rule = sum(1 for p in paragraphs if red.redact_text(p) != p)
+        rates[corpus] = any_rule / n if n else 0.0
+        detail = ", ".join(f"{r} {c}" for r, c in sorted(fired.items(), key=lambda x: -x[1])) or "-"
+        rows.append([corpus, n, f"{kb:.0f}", any_rule, f"{100 * any_rule / n:.2f}%" if n else "-", detail])
+    return table(["corpus", "paragraphs", "KB", "redacted", "rate", "by rule (paragraphs)"], rows), rates
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--spans", type=int, default=5000, help="spans (and log records) per pipeline run")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--micro", type=int, default=3000, help="spans per set for the redactor-alone timing")
+    ap.add_argument("--only", default="1,2,3,4", help="sections to run (comma-separated numbers)")
+    ap.add_argument("--before", action="append", default=[], help="another source tree (src dir) for 3.")
+    ap.add_argument("--cap", type=float, default=10.0, help="3.: skip bigger sizes past this many s")
     args = ap.parse_args()
+    only = {int(x) for x in args.only.split(",")}
+    if 3 in only:
+        print("## 3. worst case: CPU time on adversarial inputs (one redact_text call)\n")
+        here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
+        trees = [(f"before ({b})", b) for b in args.before] + [("this tree", here)]
+        print(adversarial_table(trees, args.cap))
+        print()
+    if 4 in only:
+        print("## 4. false positives: ordinary paragraphs the default policy redacts\n")
+        print(false_positive_table()[0])
+        print()
+    if not only & {1, 2}:
+        return
 
+    if 1 not in only:
+        return bench_section_2(args)
     print("## 1. pipeline CPU time per record (process time incl. the batch worker; files sink)\n")
     rows: list[list[object]] = []
     for which in ("genai", "text"):
         rows += bench_pipeline(args.spans, args.rounds, which)
     print(table(["record (set)", "redaction", "µs CPU/record", "vs no redaction"], rows))
 
+    if 2 in only:
+        bench_section_2(args)
+
+
+def bench_section_2(args: Any) -> None:
     print("\n## 2. the redactor alone vs Logfire's scrubber (µs per record, best of 5)\n")
     ours = bench_agentel_alone(args.micro)
     theirs, label = bench_logfire_alone(args.micro)

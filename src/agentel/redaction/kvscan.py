@@ -171,7 +171,7 @@ def find_pairs(
         rule = key_rule(key) if key and not key.endswith(_MARK) else None
         # the tail holds no separator: any other stem before it ends at this same one
         pos = sep_end
-        if rule is None:
+        if rule is None or view.startswith("=", sep_end):  # `key == x` compares, assigns nothing
             continue
         span = value_span(view, sep_end, bool(quote and quote.startswith("\\")))
         if span is None:
