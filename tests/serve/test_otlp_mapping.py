@@ -28,7 +28,10 @@ def _spans() -> Any:
     provider = TracerProvider(resource=Resource.create({"service.name": "mapping", "n": 3}))
     provider.add_span_processor(SimpleSpanProcessor(memory))
     tracer = provider.get_tracer("scope-a", "1.2")
-    with tracer.start_as_current_span("parent", attributes={"s": "x", "i": 7, "f": 0.5, "b": True}) as parent:
+    with tracer.start_as_current_span(
+        "parent",
+        attributes={"s": "x", "i": 7, "f": 0.5, "b": True, "nan": float("nan"), "inf": float("-inf")},
+    ) as parent:
         parent.add_event("evt", {"arr": [1, 2], "strs": ["a", "b"]})
         ctx = parent.get_span_context()
         with provider.get_tracer("scope-b").start_as_current_span(

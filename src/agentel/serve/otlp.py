@@ -38,6 +38,7 @@ log = logging.getLogger("agentel.serve.otlp")
 MAX_BODY_BYTES = 32 * 1024 * 1024
 MAX_DECODED_BYTES = 128 * 1024 * 1024
 
+_INF = float("inf")
 _HEX32 = re.compile(r"^[0-9a-fA-F]{32}$")
 _HEX16 = re.compile(r"^[0-9a-fA-F]{16}$")
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False).encode
@@ -109,7 +110,10 @@ def _av(v: Any) -> dict[str, Any]:
     if which == "int_value":
         return {"intValue": str(v.int_value)}
     if which == "double_value":
-        return {"doubleValue": v.double_value}
+        d = v.double_value
+        if d != d or d in (_INF, -_INF):  # proto3 JSON spells these as strings
+            return {"doubleValue": "NaN" if d != d else ("Infinity" if d > 0 else "-Infinity")}
+        return {"doubleValue": d}
     if which == "bool_value":
         return {"boolValue": v.bool_value}
     if which == "array_value":
