@@ -23,9 +23,6 @@ import time
 import types
 from typing import Any
 
-from agentel._internal import state
-from agentel.config import ConfigError
-
 _lock = threading.Lock()
 _installed = False
 _prev_sys_hook: Any = None
@@ -60,7 +57,8 @@ def uninstall() -> None:
 
 
 def _sys_hook(exc_type: type[BaseException], exc: BaseException, tb: types.TracebackType | None) -> None:
-    if issubclass(exc_type, ConfigError):
+    config = sys.modules.get("agentel.config")  # not loaded: no ConfigError can have been raised
+    if config is not None and issubclass(exc_type, config.ConfigError):
         # A bad setting is one line naming the variable and the fix, not a traceback (and no crash
         # record: the settings it would be written with are the bad ones).
         try:
@@ -185,8 +183,11 @@ def record_crash(
         body = f"uncaught {attrs['exception.type']}" + (
             f" in thread {attrs['thread.name']}" if thread_name else ""
         )
-        if state.settings() is not None:  # configured: through the pipeline (and its redactor)
-            _emit(body, attrs)
+        # Looked up, not imported: `import agentel` installs this hook and must stay cheap, and
+        # without the state module loaded agentel cannot be configured.
+        state = sys.modules.get("agentel._internal.state")
+        if state is not None and state.settings() is not None:  # configured: through the pipeline
+            _emit(body, attrs, state)
         else:
             _write_file(body, attrs, red)
     except Exception as exc2:  # noqa: BLE001 - the crash hook is the last line: say so, never raise
@@ -196,7 +197,7 @@ def record_crash(
             pass
 
 
-def _emit(body: str, attrs: dict[str, Any]) -> None:
+def _emit(body: str, attrs: dict[str, Any], state: Any) -> None:
     from opentelemetry._logs import LogRecord, SeverityNumber, get_logger_provider
 
     logger = get_logger_provider().get_logger("agentel.crash")  # the configured pipeline's
