@@ -170,3 +170,35 @@ def test_a_failed_write_leaves_no_partial_line(
     writer.write_line({"n": 2})
     writer.close()
     assert [json.loads(line)["n"] for line in path.read_text().splitlines()] == [0, 2]
+
+
+def test_the_loader_skips_a_torn_line_and_loads_the_next(tmp_path: Path) -> None:
+    import agentel
+    from agentel.sinks.otlp_json import encode_spans
+    from agentel.testing import capture
+
+    with capture() as cap:
+        for i in range(5):
+            with agentel.span("torn", i=i):
+                pass
+        for i in range(7):
+            with agentel.span("whole", i=i):
+                pass
+    torn = [s for s in cap.spans if s.name == "torn"]
+    whole = [s for s in cap.spans if s.name == "whole"]
+    run = tmp_path / "run"
+    run.mkdir()
+    line = json.dumps(encode_spans(torn)).encode()
+    (run / "traces.jsonl").write_bytes(line[: len(line) // 2])  # a writer killed mid-line
+    writer = JsonlWriter(str(run / "traces.jsonl"))
+    writer.write_line(encode_spans(whole))
+    writer.close()
+    store = open_engine(str(tmp_path / "store"))
+    try:
+        apply(store)
+        report = load(store, [str(run)])
+        names = store.query("SELECT SpanName, count() FROM otel_traces GROUP BY SpanName").rows
+    finally:
+        store.close()
+    assert names == [("whole", 7)]
+    assert len(report.skipped) == 1 and report.skipped[0].line == 1, report.summary()
