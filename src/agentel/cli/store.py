@@ -133,7 +133,9 @@ def prune_cmd(older_than: str, files: bool, budget_mb: int | None) -> None:
         directory = os.environ.get("AGENTEL_DIR") or ".agentel"
         rep = prune(engine, seconds, files_dir=directory if files else None)
         budget = budget_bytes_setting(budget_mb) // 2**20
-        dropped = enforce_budget(engine, budget * 2**20) if engine.kind == "embedded" else []
+        # the embedded store's budget, also when a running `agentel serve` owns it
+        own_disk = engine.kind == "embedded" or getattr(engine, "served", None) is not None
+        dropped = enforce_budget(engine, budget * 2**20) if own_disk else []
     except StoreError as exc:
         raise click.ClickException(f"prune failed: {exc}") from None
     finally:
