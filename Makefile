@@ -6,7 +6,7 @@ PYPROJECT_HASH := $(shell sha1sum pyproject.toml | cut -c1-12)
 STAMP := $(VENV)/.installed-$(PYPROJECT_HASH)
 PYTEST_ARGS ?=
 
-.PHONY: install test demo lint bench docs system-deps collector compose-plugin clean
+.PHONY: install test test-fast demo lint bench docs system-deps collector compose-plugin clean
 
 install: $(STAMP)
 
@@ -30,8 +30,14 @@ collector:
 compose-plugin:
 	@bash scripts/install-compose-plugin.sh >/dev/null
 
+# Everything: the example-data seed, the collector, the browser, docker compose config.
 test: install system-deps collector compose-plugin
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The fast tier (< 2 minutes): no subprocess seed, no collector, no browser — tests marked `slow`
+# or `integration` are left out (tests/conftest.py marks those that use the seed, collector or UI).
+test-fast: install
+	$(PY) -m pytest -m "not slow and not integration" $(PYTEST_ARGS)
 
 demo: install
 	$(PY) examples/demo.py

@@ -1,13 +1,17 @@
-"""Suite-wide fixtures: internal errors re-raised, agentel shut down and isolated per test."""
+"""Suite-wide fixtures: internal errors re-raised, agentel shut down and isolated per test; the
+session's example data; the ``slow`` marker that keeps `make test-fast` fast.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from agentel._internal import errors
+from testsupport import ExampleData, run_demo
 
 # every line agentel's file writer writes during the session must parse as OTLP/JSON (issue 15 item 8)
 pytest_plugins = ["otlp_json_check"]
@@ -34,3 +38,26 @@ def _isolated_agentel(tmp_path: os.PathLike[str], monkeypatch: pytest.MonkeyPatc
     sdk.shutdown()
     yield
     sdk.shutdown()
+
+
+@pytest.fixture(scope="session")
+def example_data(tmp_path_factory: pytest.TempPathFactory) -> ExampleData:
+    """The one seed of example data for every suite that needs it: `examples/demo.py --quick` run
+    once per session (the examples against a stub LLM server, loaded into the embedded store)."""
+    return run_demo(tmp_path_factory.mktemp("example-data"))
+
+
+# `make test-fast` runs `-m "not slow and not integration"`. A test is slow when it needs the example
+# data (a subprocess seed), a collector, a browser or the UI process; those are marked here, so new
+# tests that use these fixtures are marked without anyone remembering to. Mark any other test that
+# starts processes or sleeps on real time with @pytest.mark.slow.
+SLOW_FIXTURES = frozenset({"example_data", "collector_bin", "start_collector", "browser", "chromium", "ui"})
+SLOW_DIRS = frozenset({"collector", "ui"})
+TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = Path(str(item.fspath)).resolve().relative_to(TESTS).parts
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())) or parts[0] in SLOW_DIRS:
+            item.add_marker(pytest.mark.slow)

@@ -1,5 +1,5 @@
-"""A store seeded once per session by RUNNING the examples (consortium, evolution, generation
-monitor, training loop) against a stub LLM server — never by inserting rows by hand.
+"""The analytics tests read the session's example data (tests/conftest.py ``example_data``: the
+examples run once against a stub LLM server and loaded — never rows inserted by hand).
 
 Each example writes a summary of what it did (calls per model, run ids); the tests compare the
 reports with those and with the raw telemetry files.
@@ -10,25 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from analytics_seed import Seeded, run_examples
 
 from agentel.store.engine import Engine
+from testsupport import ExampleData
 
 
 @pytest.fixture(scope="session")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
-    from agentel.store.session import open_store
-
-    directory = tmp_path_factory.mktemp("seeded") / "agentel"
-    summaries = run_examples(directory)
-    engine, report = open_store(directory=str(directory))
-    engine.close()
-    assert report is not None and report.spans > 0 and not report.skipped
-    return Seeded(directory, summaries)
+def seeded(example_data: ExampleData) -> ExampleData:
+    return example_data
 
 
 @pytest.fixture()
-def engine(seeded: Seeded) -> Iterator[Engine]:
+def engine(seeded: ExampleData) -> Iterator[Engine]:
     """The seeded store, opened for one test (chdb: one open store per process at a time)."""
     from agentel.store import open_engine
 

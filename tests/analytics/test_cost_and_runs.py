@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from analytics_seed import Seeded
 from otlp_files import llm_spans, spans
 
 from agentel.analytics import questions
 from agentel.analytics.window import Window
 from agentel.store.engine import Engine
+from testsupport import ExampleData
 
 
-def test_cost_by_model_run_task_day_sum_to_the_spans(seeded: Seeded, engine: Engine) -> None:
+def test_cost_by_model_run_task_day_sum_to_the_spans(seeded: ExampleData, engine: Engine) -> None:
     total = sum(s["attributes"].get("agentel.cost.total_usd", 0.0) for s in llm_spans(seeded.dir))
     assert total > 0
     for by in ("model", "provider", "run", "task", "day", "operation"):
@@ -30,7 +30,7 @@ def test_cost_by_model_run_task_day_sum_to_the_spans(seeded: Seeded, engine: Eng
     assert row["run"] == evo and row["calls"] == sum(seeded.calls("evolution").values())
 
 
-def test_runs_are_the_examples_root_spans(seeded: Seeded, engine: Engine) -> None:
+def test_runs_are_the_examples_root_spans(seeded: ExampleData, engine: Engine) -> None:
     rows = questions.runs(engine, Window())
     by_run = {r["run_id"]: r for r in rows}
     s = seeded.summaries
@@ -53,7 +53,7 @@ def test_runs_are_the_examples_root_spans(seeded: Seeded, engine: Engine) -> Non
     assert [r["run_id"] for r in only] == [s["evolution"]["run_id"]]
 
 
-def test_run_tree_of_a_run_a_trace_and_a_process(seeded: Seeded, engine: Engine) -> None:
+def test_run_tree_of_a_run_a_trace_and_a_process(seeded: ExampleData, engine: Engine) -> None:
     s = seeded.summaries["evolution"]
     tree = questions.run_tree(engine, s["run_id"])
     assert tree.kind == "run" and len(tree.roots) == 1 and tree.roots[0].row["name"] == "evolution.run"

@@ -9,14 +9,14 @@ import openpyxl
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from analytics_seed import Seeded
 
 from agentel.analytics import formats, questions
 from agentel.analytics.window import Window
 from agentel.store.engine import Engine
+from testsupport import ExampleData
 
 
-def test_metric_points_round_trip_every_format(seeded: Seeded, engine: Engine, tmp_path: Path) -> None:
+def test_metric_points_round_trip_every_format(seeded: ExampleData, engine: Engine, tmp_path: Path) -> None:
     rows = questions.metric_points(engine, Window.parse(window="1h"))
     assert rows and {"training.loss", "gen_ai.client.operation.duration", "consortium.confidence"} <= {
         r["metric"] for r in rows
@@ -50,7 +50,7 @@ def test_metric_points_round_trip_every_format(seeded: Seeded, engine: Engine, t
     assert str(parquet["time"].dtype).startswith("datetime64")
 
 
-def test_counter_totals_match_the_example(seeded: Seeded, engine: Engine) -> None:
+def test_counter_totals_match_the_example(seeded: ExampleData, engine: Engine) -> None:
     train = seeded.summaries["training_loop"]
     last: dict[str, float] = {}
     for r in questions.metric_points(engine, Window(), metric="training.cache.*"):

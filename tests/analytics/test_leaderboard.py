@@ -9,15 +9,15 @@ from statistics import mean
 
 import numpy as np
 import pytest
-from analytics_seed import Seeded
 from otlp_files import events, llm_spans, model_of
 
 from agentel.analytics import questions
 from agentel.analytics.window import Window
 from agentel.store.engine import Engine
+from testsupport import ExampleData
 
 
-def test_calls_errors_cost_latency_per_model(seeded: Seeded, engine: Engine) -> None:
+def test_calls_errors_cost_latency_per_model(seeded: ExampleData, engine: Engine) -> None:
     board = {r["model"]: r for r in questions.leaderboard(engine, Window())}
     calls = seeded.calls()
     assert {m: r["calls"] for m, r in board.items()} == calls
@@ -45,7 +45,7 @@ def test_calls_errors_cost_latency_per_model(seeded: Seeded, engine: Engine) -> 
     assert [r["rank"] for r in questions.leaderboard(engine, Window())] == list(range(1, len(board) + 1))
 
 
-def test_confidence_and_wins_come_from_the_consortium(seeded: Seeded, engine: Engine) -> None:
+def test_confidence_and_wins_come_from_the_consortium(seeded: ExampleData, engine: Engine) -> None:
     responses = [e["attributes"] for e in events(seeded.dir, "consortium.response")]
     board = {r["model"]: r for r in questions.leaderboard(engine, Window(), task="qa")}
     by_member: dict[str, list[dict]] = defaultdict(list)
@@ -61,7 +61,7 @@ def test_confidence_and_wins_come_from_the_consortium(seeded: Seeded, engine: En
             assert board[member]["win_rate"] is None
 
 
-def test_scores_by_task_and_the_evolution_fitness(seeded: Seeded, engine: Engine) -> None:
+def test_scores_by_task_and_the_evolution_fitness(seeded: ExampleData, engine: Engine) -> None:
     by_task = {r["task"]: r for r in questions.leaderboard(engine, Window(), by="task")}
     assert set(by_task) == {"qa", "sort_integers", "support-dialogues"}
     assert by_task["qa"]["calls"] == sum(seeded.calls("consortium").values())
@@ -77,7 +77,7 @@ def test_scores_by_task_and_the_evolution_fitness(seeded: Seeded, engine: Engine
     assert [(r["operation"], r["calls"]) for r in ops] == [("chat", sum(seeded.calls().values()))]
 
 
-def test_run_filter_window_and_sort(seeded: Seeded, engine: Engine) -> None:
+def test_run_filter_window_and_sort(seeded: ExampleData, engine: Engine) -> None:
     evo = seeded.summaries["evolution"]["run_id"]
     rows = questions.leaderboard(engine, Window(), run=evo, sort="cost")
     assert {r["model"]: r["calls"] for r in rows} == seeded.calls("evolution")

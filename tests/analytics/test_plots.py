@@ -5,12 +5,11 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-from analytics_seed import Seeded
-
 from agentel.analytics import plots
 from agentel.analytics.window import Window
 from agentel.store import apply, open_engine
 from agentel.store.engine import Engine
+from testsupport import ExampleData
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -22,7 +21,7 @@ def png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
-def test_every_chart_is_drawn(seeded: Seeded, engine: Engine, tmp_path: Path) -> None:
+def test_every_chart_is_drawn(seeded: ExampleData, engine: Engine, tmp_path: Path) -> None:
     made = plots.render(engine, str(tmp_path), Window())
     assert [p.name for p in made] == list(plots.PLOT_NAMES)
     for p in made:

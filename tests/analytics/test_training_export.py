@@ -7,15 +7,15 @@ import io
 import json
 from collections import defaultdict
 
-from analytics_seed import Seeded
 from otlp_files import events, llm_spans
 
 from agentel.analytics import dataset
 from agentel.analytics.window import Window
 from agentel.store.engine import Engine
+from testsupport import ExampleData
 
 
-def _judged_calls(seeded: Seeded) -> set[str]:
+def _judged_calls(seeded: ExampleData) -> set[str]:
     """Successful LLM calls with a score or a member verdict on their span or the span above."""
     marks = {e["span_id"] for e in events(seeded.dir, "gen_ai.evaluation.result")}
     marks |= {
@@ -30,7 +30,7 @@ def _judged_calls(seeded: Seeded) -> set[str]:
     }
 
 
-def test_one_record_per_judged_call(seeded: Seeded, engine: Engine) -> None:
+def test_one_record_per_judged_call(seeded: ExampleData, engine: Engine) -> None:
     report = dataset.ExportReport()
     recs = list(dataset.records(engine, Window(), report=report))
     assert {r["span_id"] for r in recs} == _judged_calls(seeded)
@@ -54,7 +54,7 @@ def test_one_record_per_judged_call(seeded: Seeded, engine: Engine) -> None:
     assert evo and all(set(r["scores"]) == {"fitness"} and r["alternatives"] == [] for r in evo)
 
 
-def test_filters_and_jsonl(seeded: Seeded, engine: Engine) -> None:
+def test_filters_and_jsonl(seeded: ExampleData, engine: Engine) -> None:
     everything = list(dataset.records(engine, Window()))
     chosen = list(dataset.records(engine, Window(), chosen_only=True))
     assert chosen and all(r["chosen"] for r in chosen) and len(chosen) < len(everything)

@@ -3,12 +3,11 @@ the runs, the leaderboard and the cost, and wrote the charts."""
 
 from __future__ import annotations
 
-from cli_demo import Demo
-
 from agentel.analytics.plots import PLOT_NAMES
+from testsupport import ExampleData
 
 
-def test_demo_printed_the_reports_and_wrote_the_charts(demo: Demo) -> None:
+def test_demo_printed_the_reports_and_wrote_the_charts(demo: ExampleData) -> None:
     out = demo.output
     for heading in (
         "$ agentel load",

@@ -12,9 +12,9 @@ from pathlib import Path
 import openpyxl
 import pyarrow.parquet as pq
 import pytest
-from cli_demo import Demo
 
 from agentel.analytics.plots import HEIGHT, PLOT_NAMES, WIDTH
+from testsupport import ExampleData
 
 
 def _json(result) -> object:  # type: ignore[no-untyped-def]
@@ -35,7 +35,7 @@ def _span_costs(directory: Path) -> float:
     return total
 
 
-def test_runs(agentel, demo: Demo) -> None:  # type: ignore[no-untyped-def]
+def test_runs(agentel, demo: ExampleData) -> None:  # type: ignore[no-untyped-def]
     rows = _json(agentel("runs", "--format", "json"))
     ids = {r["run_id"] for r in rows}
     s = demo.summaries
@@ -51,7 +51,7 @@ def test_runs(agentel, demo: Demo) -> None:  # type: ignore[no-untyped-def]
     assert len(parsed) == len(rows) and "trace_id" in parsed[0]
 
 
-def test_leaderboard_counts_the_calls_the_examples_made(agentel, demo: Demo) -> None:  # type: ignore[no-untyped-def]
+def test_leaderboard_counts_the_calls_the_examples_made(agentel, demo: ExampleData) -> None:  # type: ignore[no-untyped-def]
     rows = _json(agentel("leaderboard", "--format", "json"))
     assert {r["model"]: r["calls"] for r in rows} == demo.calls()
     by_task = _json(agentel("leaderboard", "--by", "task", "--format", "json"))
@@ -75,7 +75,7 @@ def test_leaderboard_counts_the_calls_the_examples_made(agentel, demo: Demo) -> 
     assert table.exit_code == 0 and "Leaderboard by model" in table.stdout
 
 
-def test_cost_is_the_sum_over_spans(agentel, demo: Demo) -> None:  # type: ignore[no-untyped-def]
+def test_cost_is_the_sum_over_spans(agentel, demo: ExampleData) -> None:  # type: ignore[no-untyped-def]
     total = _span_costs(demo.dir)
     for by in ("model", "run", "day"):
         rows = _json(agentel("cost", "--by", by, "--format", "json"))
@@ -84,7 +84,7 @@ def test_cost_is_the_sum_over_spans(agentel, demo: Demo) -> None:  # type: ignor
     assert table.exit_code == 0 and f"over {sum(demo.calls().values())} calls" in table.stdout
 
 
-def test_run_info(agentel, demo: Demo) -> None:  # type: ignore[no-untyped-def]
+def test_run_info(agentel, demo: ExampleData) -> None:  # type: ignore[no-untyped-def]
     evo = demo.summaries["evolution"]
     info = _json(agentel("run-info", evo["run_id"], "--format", "json"))
     assert info["kind"] == "run" and [s["name"] for s in info["spans"]] == ["evolution.run"]
@@ -98,7 +98,7 @@ def test_run_info(agentel, demo: Demo) -> None:  # type: ignore[no-untyped-def]
     assert tree.exit_code == 0 and "consortium.member" in tree.stdout and "confidence" in tree.stdout
 
 
-def test_export_training(agentel, demo: Demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_export_training(agentel, demo: ExampleData, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "train.jsonl"
     r = agentel("export-training", str(out), "--format", "json")
     summary = _json(r)[0]
@@ -117,7 +117,7 @@ def test_export_training(agentel, demo: Demo, tmp_path: Path) -> None:  # type: 
     assert {json.loads(x)["model"] for x in stdout.stdout.splitlines()} == {"gpt-4.1-nano-2025-04-14"}
 
 
-def test_metrics_export_every_format(agentel, demo: Demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_metrics_export_every_format(agentel, demo: ExampleData, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     rows = _json(agentel("metrics", "export", "--window", "1h"))
     assert rows and "training.loss" in {r["metric"] for r in rows}
     assert (
@@ -158,7 +158,7 @@ def test_query(agentel) -> None:  # type: ignore[no-untyped-def]
     assert r.exit_code == 0 and json.loads(r.stdout)["n"] > 0
 
 
-def test_doctor(agentel, demo: Demo) -> None:  # type: ignore[no-untyped-def]
+def test_doctor(agentel, demo: ExampleData) -> None:  # type: ignore[no-untyped-def]
     report = _json(agentel("doctor", "--format", "json"))
     assert report["ok"] is True
     assert report["data"]["dir"] == str(demo.dir) and report["data"]["files"] > 0

@@ -12,7 +12,6 @@ import os
 import signal
 import socket
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -20,6 +19,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
+
+import testsupport
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "collector-config" / "otelcol.yaml"
@@ -31,15 +32,8 @@ T = TypeVar("T")
 def wait_for(
     fn: Callable[[], T | None], timeout: float = 20.0, what: str = "condition", interval: float = 0.05
 ) -> T:
-    """Poll ``fn`` until it returns something truthy; fail after ``timeout`` seconds naming ``what``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = fn()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(interval)
+    """testsupport.wait_for with the collector's longer default deadline."""
+    return testsupport.wait_for(fn, timeout, what, interval)
 
 
 def collector_binary() -> Path:

@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
-from agentel.cli import cli
+from testsupport import invoke_cli
 
 
 @pytest.fixture()
-def agentel_cli() -> Callable[..., Result]:
+def agentel_cli() -> Callable[..., Any]:
     """``agentel ARGS`` in-process (AGENTEL_DIR is the test's own); unexpected exceptions raise."""
-
-    def run(*args: str) -> Result:
-        result = CliRunner().invoke(cli, list(args))
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return result
-
-    return run
+    return invoke_cli

@@ -9,9 +9,7 @@ import shutil
 import socket
 import subprocess
 import threading
-import time
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -21,6 +19,7 @@ from hypothesis import strategies as st
 
 import agentel
 from agentel.sinks import prometheus as prom
+from testsupport import wait_for
 
 T = TypeVar("T")
 
@@ -29,17 +28,6 @@ GENAI = {
     "gen_ai.provider.name": "openai",
     "gen_ai.request.model": "gpt-4o-mini",
 }
-
-
-def wait_for(fn: Callable[[], T | None], timeout: float = 10.0, what: str = "condition") -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = fn()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.05)
 
 
 def promtool() -> str:

@@ -8,13 +8,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from agentel.store import apply, open_engine
 from agentel.store.engine import Engine
+from testsupport import wait_for  # noqa: F401  (the UI tests import it from here)
 
 T0 = datetime(2026, 11, 20, 12, 0, 0, tzinfo=timezone.utc)
 XSS = '<script>alert(\'xss\')</script><img src=x onerror="document.body.dataset.pwned=1"><b id="injected">bold</b>'
@@ -203,15 +203,3 @@ class UIProcess:
         for stream in (self.proc.stdout, self.proc.stderr):
             if stream:
                 stream.close()
-
-
-def wait_for(condition: Any, timeout: float = 10.0) -> Any:
-    """Poll ``condition()`` until it is truthy or the deadline passes."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met before the deadline")
-        time.sleep(0.05)
