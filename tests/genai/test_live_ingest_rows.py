@@ -71,8 +71,16 @@ def test_live_and_ingested_calls_of_one_exchange_are_the_same_span(name: str, ca
         live_attrs.pop(key, None)
     assert ing_attrs == live_attrs
     assert live_attrs[sc.USAGE_INPUT_TOKENS] > 0 and live_attrs[sc.RESPONSE_ID] == ex.json()["id"]
+    live_events = [dict(e.log_record.attributes or {}) for e in live.events(sc.EVENT_INFERENCE_DETAILS)]
+    ing_events = [dict(e.log_record.attributes or {}) for e in ingested.events(sc.EVENT_INFERENCE_DETAILS)]
+    assert ing_events == live_events  # the content event too (structured content)
     if capture_content:
         assert json.loads(live_attrs[sc.OUTPUT_MESSAGES])[0]["parts"]
+        assert len(live_events) == 1 and live_events[0][sc.INPUT_MESSAGES]
+        (event,) = ingested.events(sc.EVENT_INFERENCE_DETAILS)
+        (span,) = ingested.spans
+        assert event.log_record.span_id == span.context.span_id
+        assert event.log_record.timestamp == span.end_time
 
 
 def test_a_responses_api_pair_is_read_with_usage_instructions_tools_and_output() -> None:

@@ -438,46 +438,55 @@ class LLMCall:
                 1, {sc.PROVIDER_NAME: self.provider, sc.REQUEST_MODEL: self.request_model or model}
             )
         if self.capture_event:
-            self._emit_event(attrs)
+            emit_inference_event(self, attrs, trace_api.set_span_in_context(self.span, self._parent_ctx))
 
-    def _emit_event(self, span_attrs: Mapping[str, Any]) -> None:
-        from opentelemetry._logs import SeverityNumber, get_logger
 
-        from agentel.registry import REGISTRY
+def emit_inference_event(
+    c: Any,
+    span_attrs: Mapping[str, Any],
+    context: otel_context.Context,
+    *,
+    scope: str = SCOPE,
+    timestamp: int | None = None,
+) -> None:
+    """The opt-in ``gen_ai.client.inference.operation.details`` event of call ``c`` (live or
+    ingested, same fields as :func:`genai_attributes`) in ``context`` (the span's): the event's
+    keys taken from the span attributes, the content as structured values."""
+    from opentelemetry._logs import SeverityNumber, get_logger
 
-        spec, emit = REGISTRY.should_emit(sc.EVENT_INFERENCE_DETAILS)
-        if not emit:
-            return
-        keys = spec.keys if spec is not None else ()
-        attrs: dict[str, Any] = {
-            sc.OPERATION_NAME: self.operation,
-            sc.PROVIDER_NAME: self.provider,
-        }
-        for key in keys:
-            if key in span_attrs and key not in (
-                sc.INPUT_MESSAGES,
-                sc.OUTPUT_MESSAGES,
-                sc.SYSTEM_INSTRUCTIONS,
-                sc.TOOL_DEFINITIONS,
-            ):
-                attrs[key] = span_attrs[key]
-        if self.request_model:
-            attrs[sc.REQUEST_MODEL] = self.request_model
-        for key, value in (
-            (sc.INPUT_MESSAGES, self.input_messages),
-            (sc.OUTPUT_MESSAGES, self.output_messages),
-            (sc.SYSTEM_INSTRUCTIONS, self.system_instructions),
-            (sc.TOOL_DEFINITIONS, self.tool_definitions),
-        ):
-            if value:
-                attrs[key] = content.structured(value)  # events take structured values
-        get_logger(SCOPE, _VERSION).emit(
-            event_name=sc.EVENT_INFERENCE_DETAILS,
-            severity_number=SeverityNumber.INFO,
-            severity_text="INFO",
-            context=trace_api.set_span_in_context(self.span, self._parent_ctx),
-            attributes=attrs,
-        )
+    from agentel.registry import REGISTRY
+
+    spec, emit = REGISTRY.should_emit(sc.EVENT_INFERENCE_DETAILS)
+    if not emit:
+        return
+    keys = spec.keys if spec is not None else ()
+    attrs: dict[str, Any] = {sc.OPERATION_NAME: c.operation, sc.PROVIDER_NAME: c.provider}
+    for key in keys:
+        if key in span_attrs and key not in _CONTENT_KEYS:
+            attrs[key] = span_attrs[key]
+    if c.request_model:
+        attrs[sc.REQUEST_MODEL] = c.request_model
+    for key, value in (
+        (sc.INPUT_MESSAGES, c.input_messages),
+        (sc.OUTPUT_MESSAGES, c.output_messages),
+        (sc.SYSTEM_INSTRUCTIONS, c.system_instructions),
+        (sc.TOOL_DEFINITIONS, c.tool_definitions),
+    ):
+        if value:
+            attrs[key] = content.structured(value)  # events take structured values
+    get_logger(scope, _VERSION).emit(
+        timestamp=timestamp,
+        event_name=sc.EVENT_INFERENCE_DETAILS,
+        severity_number=SeverityNumber.INFO,
+        severity_text="INFO",
+        context=context,
+        attributes=attrs,
+    )
+
+
+_CONTENT_KEYS = frozenset(
+    (sc.INPUT_MESSAGES, sc.OUTPUT_MESSAGES, sc.SYSTEM_INSTRUCTIONS, sc.TOOL_DEFINITIONS)
+)
 
 
 _ROUTED = {

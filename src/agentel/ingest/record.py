@@ -23,7 +23,7 @@ from agentel.evals.model import Call, CheckResult
 from agentel.evals.run import evaluate
 from agentel.genai import content
 from agentel.genai import semconv as sc
-from agentel.genai.call import estimate_tokens, genai_attributes
+from agentel.genai.call import emit_inference_event, estimate_tokens, genai_attributes
 from agentel.ingest.formats import Interaction
 
 SCOPE = "agentel.ingest"
@@ -99,7 +99,7 @@ def record_interaction(
 ) -> Recorded:
     """Record ``it`` as a span (a new trace unless ``parent``), then its checks' results on it."""
     _estimate(it)
-    capture = content.capture_mode()[0]
+    capture, capture_event = content.capture_mode()
     attrs = span_attributes(it, capture)
     if extra_attributes:
         attrs.update(extra_attributes)
@@ -116,6 +116,8 @@ def record_interaction(
         span.set_status(Status(StatusCode.ERROR, f"{it.error_type}: {it.error_message or ''}"[:1024]))
     end_ns = it.start_ns + duration_ns
     span.end(end_time=end_ns)
+    if capture_event:  # the content event a live call makes, at the call's end
+        emit_inference_event(it, attrs, trace_api.set_span_in_context(span), scope=SCOPE, timestamp=end_ns)
     ctx = span.get_span_context()
     results: tuple[CheckResult, ...] = ()
     if run_checks:
