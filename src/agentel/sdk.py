@@ -15,7 +15,7 @@ import math
 import os
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,7 +44,7 @@ from opentelemetry.sdk.trace.sampling import (
 from agentel import alerts, correlation
 from agentel._internal import feed, lifecycle, proxy, state
 from agentel._internal.errors import handle_internal_errors
-from agentel.config import ConfigError, Settings
+from agentel.config import SETTINGS, ConfigError, Settings
 
 # The redacting processors are the only door to the sinks. Should any part of the redactor fail to
 # import, configure() refuses with a ConfigError (see _redaction()) instead of building a pipeline
@@ -66,6 +66,7 @@ _pipeline: Pipeline | None = None
 #: why the run wrapper's configuration failed (then configure() is inert), else None
 _wrapper_error: str | None = None
 _INERT = Settings(sinks=(), run_id="unconfigured")
+_SETTING_NAMES = tuple(spec.name for spec in SETTINGS)
 _SDK_VERSION = "0.1.0"
 
 
@@ -396,6 +397,8 @@ def _build(
     meter_provider = MeterProvider(
         resource=resource, metric_readers=readers, views=views, shutdown_on_exit=False
     )
+    # measurements and meter names pass the redactor too, whenever the instrument is made
+    _build_redaction("metrics", _redaction_metrics.guard_meter_provider, meter_provider, settings)
     return Pipeline(
         settings=settings,
         resource=resource,
@@ -504,17 +507,55 @@ def configure(
     metric_readers: Sequence[MetricReader] = (),
     sync_export: bool = False,
     id_generator: IdGenerator | None = None,
-    **overrides: Any,
+    # one keyword per setting of agentel.config.Settings (a test keeps them in step); None = not given
+    service_name: str | None = None,
+    resource_attributes: Mapping[str, Any] | None = None,
+    dir: str | None = None,
+    run_id: str | None = None,
+    sinks: Sequence[str] | None = None,
+    console: str | None = None,
+    log_level: str | None = None,
+    capture_content: bool | None = None,
+    genai_capture_message_content: str | None = None,
+    prices_file: str | None = None,
+    redaction_strict: bool | None = None,
+    redaction_strict_action: str | None = None,
+    redaction_policy: Any = None,
+    metrics_interval_s: float | None = None,
+    strict_events: bool | None = None,
+    bridge_logging: bool | None = None,
+    propagate_threads: bool | None = None,
+    otlp_endpoint: str | None = None,
+    otlp_protocol: str | None = None,
+    otlp_headers: Mapping[str, Any] | None = None,
+    clickhouse_url: str | None = None,
+    prometheus_port: int | None = None,
+    traces_sampler: str | None = None,
+    traces_sampler_arg: float | None = None,
+    max_queue_size: int | None = None,
+    flush: str | None = None,
+    clickhouse_timeout_s: float | None = None,
+    disk_budget_mb: int | None = None,
+    alerts: bool | None = None,
+    alert_window_s: float | None = None,
+    alert_thresholds: Mapping[str, Any] | None = None,
+    ttl_days: int | None = None,
+    no_serve: bool | None = None,
+    serve_password: str | None = None,
+    redaction_hash_key: str | None = None,
+    raise_internal_errors: bool | None = None,
 ) -> Settings:
     """Set up tracing, logs and metrics once; returns the settings in force.
 
-    ``overrides`` are setting names from :mod:`agentel.config` (they win over the environment).
-    Extra exporters/readers are added behind the same redacting processors as the built-in sinks.
-    Calling again with no arguments returns the current settings; calling with different
-    settings while configured is an error — call :func:`shutdown` first to re-configure.
-    Everything this installs in the process is recorded (``current_pipeline().installed``) and
-    undone by :func:`shutdown`.
+    Each setting keyword (see docs/reference/configuration.md) wins over its environment
+    variable; None means "not given". Extra exporters/readers are added behind the same redacting
+    processors as the built-in sinks. Calling again with no arguments returns the current
+    settings; calling with different settings while configured is an error — call
+    :func:`shutdown` first to re-configure. Everything this installs in the process is recorded
+    (``current_pipeline().installed``) and undone by :func:`shutdown`.
     """
+    given = locals()
+    overrides: dict[str, Any] = {name: given[name] for name in _SETTING_NAMES if given[name] is not None}
     global _pipeline
     with _lock:
         if _pipeline is None and _wrapper_error is not None:

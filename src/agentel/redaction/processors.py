@@ -10,6 +10,7 @@ dropped too, and the violation is reported (logged once per rule) or raised.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections import Counter
 from typing import Any
@@ -18,6 +19,7 @@ from opentelemetry.context import Context
 from opentelemetry.sdk._logs import LogRecordProcessor, ReadWriteLogRecord
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
+from opentelemetry.trace import StatusCode
 
 from agentel._internal import errors
 from agentel.redaction.redactor import Redactor, Tally
@@ -131,8 +133,26 @@ class _Gate:
         if errors.RAISE:
             raise safe from exc
 
-    def violation(self, t: Tally, what: str) -> None:
-        """Strict mode: the record broke a rule; it is dropped, then reported or raised."""
+    @staticmethod
+    def _propagating(record: Any) -> BaseException | None:
+        """The application exception propagating through ``record`` (a span that ended with an
+        ERROR status while that exception is in flight), else None."""
+        current = sys.exc_info()[1]
+        if current is None or isinstance(current, RedactionError):
+            return None
+        status = getattr(record, "status", None)
+        if status is None or status.status_code is not StatusCode.ERROR:
+            return None
+        return current
+
+    def violation(self, t: Tally, what: str, record: Any = None) -> None:
+        """Strict mode: the record broke a rule; it is dropped, then reported or raised.
+
+        ``raise`` never replaces the application's own exception: when a span ends because that
+        exception is propagating out of it (``@agentel.trace``, ``agentel.span``, a tracer's
+        ``start_as_current_span``), the exception goes on unchanged and the refusal is reported
+        beside it (logged, counted, and added to it as a note).
+        """
         COUNTS.add_dropped(self.signal, "redaction_strict")
         rules = sorted(set(t.rules))
         msg = (
@@ -141,7 +161,19 @@ class _Gate:
             "relax the policy"
         )
         if self.action == "raise":
-            raise StrictRedactionError(msg)
+            beside = self._propagating(record)
+            if beside is None:
+                raise StrictRedactionError(msg)
+            # The application's own exception is on its way out through this span: it reaches
+            # the caller unchanged; the refusal is logged, counted (above) and attached as a note.
+            _log.error("%s (reported beside the application's own %s)", msg, type(beside).__name__)
+            add_note = getattr(beside, "add_note", None)
+            if add_note is not None:
+                try:
+                    add_note(f"agentel: telemetry refused: {msg}")
+                except Exception:  # noqa: BLE001 - a note is a courtesy
+                    pass
+            return
         if COUNTS.first_report(f"{self.signal}:{','.join(rules)}"):
             _log.error("%s (further drops for these rules are counted, not logged)", msg)
 
@@ -173,7 +205,7 @@ class RedactingSpanProcessor(SpanProcessor):
         if t.rules:
             COUNTS.add_redacted(t.rules, "traces")
             if self._gate.strict:
-                self._gate.violation(t, f"span {out.name!r}")
+                self._gate.violation(t, f"span {out.name!r}", span)
                 return
         self.inner.on_end(out)
 
