@@ -280,3 +280,16 @@ def test_server_port_is_set_whenever_server_address_is() -> None:
         assert server_of(ant) == ("llm.internal", 80)
     with anthropic.Anthropic(api_key="k", base_url="http://127.0.0.1:8080") as ant:
         assert server_of(ant) == ("127.0.0.1", 8080)
+
+
+def test_top_k_is_a_double_from_llm_call_and_openinference_names() -> None:
+    import agentel
+
+    with capture() as cap:
+        with agentel.llm_call(provider="mistral_ai", model="m") as call:
+            call.set_request(top_k=40)
+        with agentel.llm_call(provider="mistral_ai", model="n") as call:
+            call.set_attributes({"llm.invocation_parameters": '{"top_k": 8}'})
+    assert (cap.span("chat m").attributes or {})[sc.REQUEST_TOP_K] == 40.0
+    assert type((cap.span("chat m").attributes or {})[sc.REQUEST_TOP_K]) is float
+    assert type((cap.span("chat n").attributes or {})[sc.REQUEST_TOP_K]) is float

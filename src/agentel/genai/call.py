@@ -265,6 +265,8 @@ class LLMCall:
                 continue
             if key == "stop_sequences" and isinstance(value, str):
                 value = [value]
+            elif key == "top_k" and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)  # a double in the conventions' registry
             attrs[sc.request_attribute(key)] = value
         self.span.set_attributes(attrs)
 

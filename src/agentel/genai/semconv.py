@@ -306,5 +306,7 @@ def _invocation_parameters(value: Any) -> dict[str, Any]:
             continue
         if name == REQUEST_STOP_SEQUENCES and isinstance(v, str):
             v = [v]
+        elif name == REQUEST_TOP_K and isinstance(v, int) and not isinstance(v, bool):
+            v = float(v)  # a double in the conventions' registry
         out[name] = v
     return out
