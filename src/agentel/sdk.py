@@ -487,7 +487,13 @@ class _BridgeHandler(logging.Handler):
             if code is None and exc_info and exc_info[0] is not None:
                 code = exc_info[0].__qualname__
             attrs["error.code"] = str(code or "unspecified")
-        body = record.getMessage() if isinstance(record.msg, str) or record.args else str(record.msg)
+        try:
+            body = record.getMessage() if isinstance(record.msg, str) or record.args else str(record.msg)
+        except Exception as exc:  # an argument whose __str__ raises: keep the record, mark the body
+            from agentel._internal.errors import record_internal_error
+
+            record_internal_error("attributes.unprintable", exc)
+            body = f"<unprintable log message: {type(exc).__name__}>"
         self._get_logger(record.name).emit(
             timestamp=int(record.created * 1e9),
             severity_number=number,

@@ -40,10 +40,10 @@ def test_unprintable_event_data_and_body_keep_the_event() -> None:
     assert rec.log_record.body == "<unprintable Unprintable>"
 
 
-def test_unprintable_log_argument_never_raises() -> None:
+def test_unprintable_log_argument_never_raises_and_keeps_the_record() -> None:
     from agentel import sdk
 
-    with capture():
+    with capture() as cap:
         bridge = [h for h in logging.getLogger().handlers if isinstance(h, sdk._BridgeHandler)]
         assert bridge, "the logging bridge is installed"
         log = logging.getLogger("app.hostile")
@@ -53,6 +53,10 @@ def test_unprintable_log_argument_never_raises() -> None:
             log.warning(Unprintable())
         finally:
             log.propagate, log.handlers = True, []
+        bodies = [
+            r.log_record.body for r in cap.logs if r.log_record.attributes.get("logger.name") == "app.hostile"
+        ]
+    assert bodies == ["<unprintable log message: RuntimeError>"] * 2
 
 
 @pytest.mark.parametrize("amount", ["x", None, [1], {"a": 1}])
