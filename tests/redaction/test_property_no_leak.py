@@ -1,10 +1,15 @@
-"""Property: secrets planted anywhere in random payloads, through every API path, never reach any
-output byte of any sink (files, console, OTLP over HTTP, Prometheus textfile, in-memory).
+"""Property: secrets planted anywhere in random payloads, through every API path and every field of
+every record, never reach any output byte of any sink (files, console, OTLP over HTTP, Prometheus
+textfile, in-memory).
 
-API paths: span names, attributes (flat, nested, lists, JSON text), events, links, status,
-exceptions (recorded on spans, logged, raised from decorated sync and async functions),
-stdlib logging (%-args, f-strings, extra=), registry events (body and data), correlation
-contexts, decorator attributes, asyncio tasks, metric attributes (views and exemplars).
+API paths and fields: span names, attributes (flat, nested, lists, JSON text), event names and
+attributes, links (attributes and their tracestate), the span's own W3C tracestate (from a remote
+parent), status, exceptions (recorded on spans, logged, raised from decorated sync and async
+functions), tracer/logger/meter scope names and versions, stdlib logging (%-args, f-strings,
+extra=), OTel log records (event name, severity text, body, attributes), registry events (name,
+body and data — an unregistered name also lands in the ``agentel.events.unregistered`` metric and
+so in Prometheus), correlation contexts, decorator attributes, asyncio tasks, metric attribute
+keys and *values* (synchronous and observable instruments, views and exemplars), resource.
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from opentelemetry import metrics as metrics_api
 from opentelemetry import trace as trace_api
-from opentelemetry.trace import Link
+from opentelemetry._logs import get_logger
+from opentelemetry.trace import Link, NonRecordingSpan, SpanContext, TraceFlags, TraceState
 
 import agentel
 from agentel.sinks.otlp_json import encode_logs, encode_spans
@@ -174,6 +180,10 @@ class Scenario:
     attrs: dict[str, Any]
     texts: list[str]
     keyed: list[tuple[str, str]]
+    bare: list[str] = field(default_factory=list)  # pattern secrets alone (names, tracestate)
+
+    def secret(self) -> str:
+        return self.bare.pop()
 
     def text(self) -> str:
         return self.texts.pop()
@@ -186,9 +196,11 @@ class Scenario:
 @st.composite
 def scenarios(draw: st.DrawFn) -> Scenario:
     plant, attrs = draw(payloads())
-    texts = [plant.text_with(draw) for _ in range(16)]
-    keyed = [plant.keyed(draw) for _ in range(10)]
-    return Scenario(plant, attrs, texts, keyed)
+    texts = [plant.text_with(draw) for _ in range(24)]
+    keyed = [plant.keyed(draw) for _ in range(14)]
+    bare = [draw(PATTERN_SECRETS).replace(" ", "-") for _ in range(8)]
+    plant.secrets.extend(bare)
+    return Scenario(plant, attrs, texts, keyed, bare)
 
 
 # --- exercising every API path ----------------------------------------------------------------
@@ -196,11 +208,38 @@ def scenarios(draw: st.DrawFn) -> Scenario:
 _log = logging.getLogger("app.property")
 _meter = metrics_api.get_meter("app.property")
 _counter = _meter.create_counter("app.property.calls")
+_observed: list[dict[str, str]] = []
+_meter.create_observable_gauge(
+    "app.property.level", callbacks=[lambda options: [metrics_api.Observation(1, a) for a in _observed]]
+)
+
+
+def _tracestate(sc: Scenario) -> TraceState:
+    """A W3C tracestate carrying a denied key's secret and a pattern secret (as a vendor value)."""
+    key, value = sc.keyed.pop()
+    return TraceState([("password", value), ("vendor", sc.secret()), ("k" + key.lower()[:8], "x")])
 
 
 def _exercise(sc: Scenario) -> None:
     tracer = trace_api.get_tracer("app.property")
+    parent = SpanContext(0x5EC, 0x5EC, is_remote=True, trace_flags=TraceFlags(1), trace_state=_tracestate(sc))
     with agentel.context(**sc.pair(), note=sc.text()):
+        # scope names and versions, a remote parent's tracestate, a link's tracestate
+        scoped = trace_api.get_tracer(f"lib {sc.text()}", f"1.0 {sc.secret()}")
+        with scoped.start_as_current_span(
+            "scoped", context=trace_api.set_span_in_context(NonRecordingSpan(parent))
+        ):
+            pass
+        link_state = SpanContext(0x11, 0x22, is_remote=True, trace_state=_tracestate(sc))
+        with tracer.start_as_current_span("linked-state", links=[Link(link_state, sc.pair())]):
+            pass
+        get_logger(f"logger {sc.text()}", f"2.0 {sc.secret()}").emit(
+            event_name=f"app.{sc.secret()}", severity_text=sc.text(), body=sc.text(), attributes=sc.pair()
+        )
+        agentel.event(f"app.unregistered.{sc.secret()}", body="x")  # also a metric attribute
+        metrics_api.get_meter(f"meter {sc.text()}", f"3.0 {sc.secret()}").create_counter("app.scoped").add(1)
+        _counter.add(1, {"route": "b", "note": sc.text()})
+        _observed.append({"owner": sc.text(), **sc.pair()})
         with tracer.start_as_current_span(sc.text(), attributes=sc.attrs) as span:
             span.set_attributes(sc.pair())
             span.add_event(sc.text(), {"detail": sc.text(), **sc.pair()})
@@ -248,6 +287,7 @@ def test_no_planted_secret_reaches_any_output_byte(
     tmp_path: Path, otlp_receiver: Any, capsys: pytest.CaptureFixture[str], console: str
 ) -> None:
     spans, logs = InMemorySpanExporter(), InMemoryLogExporter()
+    _observed.clear()
     agentel.configure(
         sinks=("files", "console", "otlp", "prometheus"),
         console=console,
@@ -304,6 +344,10 @@ def test_no_planted_secret_reaches_any_output_byte(
     leaks = [
         (secret, where) for secret in planted for where, blob in outputs.items() if secret.encode() in blob
     ]
+    print(
+        f"redaction property ({console}): {len(planted)} secrets planted over {examples} examples, "
+        f"{len(outputs)} outputs grepped ({', '.join(outputs)}), {len(leaks)} leaks"
+    )
     if leaks:
         secret, where = leaks[0]
         blob = outputs[where]
