@@ -74,9 +74,20 @@ class UIServer(ThreadingHTTPServer):
         self.csrf = secrets.token_urlsafe(24)
         super().__init__(address, Handler)
 
-    def data_version(self) -> str:
-        """A short token that changes whenever the store's data does ('' when it cannot be read)."""
+    def data_version(self, if_none_match: str = "") -> str:
+        """A short token that changes whenever the store's data does ('' when it cannot be read).
+
+        On a shared engine (``agentel serve``) busy with a long statement — a big load — a poll
+        does not queue behind it: after a short wait the version the poller already has is
+        returned (a 304, and it asks again a second later).
+        """
         engine = self.repo.engine
+        lock = getattr(engine, "lock", None)
+        held = False
+        if lock is not None and if_none_match:
+            if not lock.acquire(timeout=0.5):
+                return if_none_match.strip('"')
+            held = True
         try:
             r = engine.query(
                 "SELECT count(), sum(rows), toString(max(modification_time)) FROM system.parts "
@@ -85,6 +96,9 @@ class UIServer(ThreadingHTTPServer):
             )
         except Exception:  # noqa: BLE001 - no version means no 304, never an error page
             return ""
+        finally:
+            if held:
+                lock.release()
         return hashlib.sha1(repr(r.rows).encode()).hexdigest()[:16]
 
     @property
@@ -198,7 +212,7 @@ class Handler(BaseHTTPRequestHandler):
         repo = self.server.repo
         version = ""
         if path in ("/", "/calls", "/call", "/trace", "/leaderboard", "/cost"):
-            version = self.server.data_version()
+            version = self.server.data_version(self.headers.get("If-None-Match") or "")
             if version and self.headers.get("If-None-Match") == f'"{version}"':
                 self._send(304, b"", "text/html; charset=utf-8", {"ETag": f'"{version}"'})
                 return
