@@ -105,3 +105,19 @@ def test_a_responses_api_pair_is_read_with_usage_instructions_tools_and_output()
     parts = it.output_messages[0]["parts"]
     assert [p["name"] for p in parts if p["type"] == "tool_call"] == [c["name"] for c in calls]
     assert it.tool_definitions and it.tool_definitions[0]["name"] == ex.request["tools"][0]["name"]
+
+
+def test_ingest_records_time_to_first_chunk_and_reasoning_tokens_like_a_live_call() -> None:
+    record = {
+        "model": "o3-mini",
+        "prompt": "Think, then answer.",
+        "answer": "42",
+        "usage": {"input_tokens": 10, "output_tokens": 30, "reasoning_tokens": 24},
+        "ttft_ms": 250,
+        "latency_s": 2.0,
+    }
+    with capture() as cap:
+        record_interaction(parse_record(record, NOW), run_checks=False)
+    attrs = dict(cap.spans[0].attributes or {})
+    assert attrs[sc.RESPONSE_TIME_TO_FIRST_CHUNK] == 0.25
+    assert attrs[sc.USAGE_REASONING_OUTPUT_TOKENS] == 24

@@ -172,6 +172,15 @@ def _duration(obj: Mapping[str, Any]) -> float | None:
     return None
 
 
+def _ttft(obj: Mapping[str, Any]) -> float | None:
+    """Time to first chunk of a streamed call, in seconds (``ttft_s`` / ``ttft_ms``)."""
+    for key, scale in (("ttft_s", 1.0), ("time_to_first_chunk_s", 1.0), ("ttft_ms", 1e-3)):
+        if obj.get(key) is not None:
+            s = _seconds(obj[key], key)
+            return None if s is None else s * scale
+    return None
+
+
 def _time(obj: Mapping[str, Any], fallback: Any, default_ns: int) -> int:
     for key in ("timestamp", "start_time", "time"):
         if obj.get(key) is not None:
@@ -212,6 +221,7 @@ def _common(it: Interaction, obj: Mapping[str, Any]) -> Interaction:
                 it.attributes[f"metadata.{k}"] = v
     if obj.get("cost_usd") is not None:
         it.cost_usd = _seconds(obj["cost_usd"], "cost_usd")  # same shape: a non-negative number
+    it.ttft = _ttft(obj)
     return it
 
 
@@ -553,6 +563,7 @@ def parse_agentel(obj: Mapping[str, Any], default_ns: int) -> Interaction:
         )
         it.cache_read_tokens = _count(usage.get("cache_read_tokens"), "usage.cache_read_tokens")
         it.cache_write_tokens = _count(usage.get("cache_write_tokens"), "usage.cache_write_tokens")
+        it.reasoning_tokens = _count(usage.get("reasoning_tokens"), "usage.reasoning_tokens")
     it.response_model = _str(obj.get("response_model"), "response_model")
     return _common(it, obj)
 
