@@ -9,6 +9,8 @@ ingest reads ``{"request": <recorded request>, "response": <recorded response>}`
 from __future__ import annotations
 
 import json
+import time
+from pathlib import Path
 from typing import Any
 
 import anthropic
@@ -16,9 +18,12 @@ import openai
 import pytest
 from cassette_replay import ReplayServer
 
+import agentel
 from agentel.genai import semconv as sc
 from agentel.ingest import detect, parse_record
 from agentel.ingest.record import record_interaction
+from agentel.store import apply, open_engine
+from agentel.store.loader import load
 from agentel.testing import capture
 
 pytestmark = pytest.mark.usefixtures("instrumented")
@@ -121,3 +126,39 @@ def test_ingest_records_time_to_first_chunk_and_reasoning_tokens_like_a_live_cal
     attrs = dict(cap.spans[0].attributes or {})
     assert attrs[sc.RESPONSE_TIME_TO_FIRST_CHUNK] == 0.25
     assert attrs[sc.USAGE_REASONING_OUTPUT_TOKENS] == 24
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "openai_v2__test_responses_create_captures_tool_call_content",
+        "openllmetry_anthropic__test_anthropic_tools_legacy",
+    ],
+)
+def test_live_and_ingested_calls_load_as_identical_llm_calls_rows(name: str, tmp_path: Path) -> None:
+    agentel.configure(dir=str(tmp_path), run_id="r", metrics_interval_s=0, capture_content=True)
+    try:
+        with ReplayServer(name) as srv:
+            _live(name, srv)
+        ex = srv.exchanges[0]
+        # stamped now: a recording's own date may be older than the store's TTL
+        record = {"request": ex.request, "response": ex.json(), "timestamp": time.time()}
+        record_interaction(parse_record(record, NOW), run_checks=False)
+    finally:
+        agentel.shutdown()
+    engine = open_engine(str(tmp_path / "store"))
+    try:
+        apply(engine)
+        load(engine, [str(tmp_path)])
+        # every column but the ones a call's identity and timing make (and DurationMs: the log gave none)
+        rows = engine.query(
+            "SELECT * EXCEPT (Timestamp, TraceId, SpanId, DurationMs) FROM llm_calls ORDER BY Timestamp"
+        ).rows
+        assert len(rows) == 2 and rows[0] == rows[1]
+        attrs = engine.query(
+            "SELECT mapFilter((k, v) -> k NOT IN ('server.address', 'server.port'), SpanAttributes)"
+            " FROM otel_traces ORDER BY Timestamp"
+        ).rows
+        assert len(attrs) == 2 and attrs[0] == attrs[1]
+    finally:
+        engine.close()
