@@ -11,6 +11,7 @@ import dataclasses
 import math
 import os
 import re
+import typing
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -33,6 +34,10 @@ SAMPLERS = (
 
 class ConfigError(ValueError):
     """A setting has a value agentel cannot use; the message names the variable and the fix."""
+
+
+#: where files, the embedded store and spills live unless AGENTEL_DIR says otherwise
+DEFAULT_DIR = ".agentel"
 
 
 def _bool(raw: str, name: str) -> bool:
@@ -108,7 +113,8 @@ def _capture_mode(raw: str, name: str) -> str:
 
 @dataclass(frozen=True)
 class SettingSpec:
-    """One setting: its field name, environment variables (first wins), parser, default, doc."""
+    """One row of the configuration table, derived from a :class:`Settings` field: its name, type,
+    environment variables (first wins), parser, validator, default and doc."""
 
     name: str
     env: tuple[str, ...]
@@ -116,6 +122,26 @@ class SettingSpec:
     default: Any
     doc: str
     choices: tuple[str, ...] = ()
+    check: Callable[[Any, str], None] | None = None
+    type: str = "str"
+
+
+def setting(
+    default: Any,
+    env: str | tuple[str, ...],
+    *,
+    parse: Callable[[str, str], Any],
+    doc: str,
+    choices: tuple[str, ...] = (),
+    check: Callable[[Any, str], None] | None = None,
+) -> Any:
+    """Declare one setting as a :class:`Settings` field: the field's annotation is its type, and
+    this is the rest of its row in the configuration table (env vars, parser, validator, doc)."""
+    meta = {"env": (env,) if isinstance(env, str) else tuple(env), "parse": parse, "doc": doc}
+    meta.update(choices=choices, check=check)
+    if isinstance(default, dict):
+        return field(default_factory=dict, metadata=meta)
+    return field(default=default, metadata=meta)
 
 
 #: what a run id may be: it names the run's folder under AGENTEL_DIR (no '/', no '..')
@@ -126,204 +152,98 @@ def _default_run_id() -> str:
     return uuid.uuid4().hex[:16]
 
 
-SETTINGS: tuple[SettingSpec, ...] = (
-    SettingSpec(
-        "service_name",
-        ("OTEL_SERVICE_NAME",),
-        _str,
-        None,
-        "Service name on every record (default: the program's name).",
-    ),
-    SettingSpec(
-        "resource_attributes",
-        ("OTEL_RESOURCE_ATTRIBUTES",),
-        _kv,
-        {},
-        "Extra resource attributes, `k=v,k2=v2`.",
-    ),
-    SettingSpec(
-        "dir", ("AGENTEL_DIR",), _str, ".agentel", "Where files, the embedded store and spills live."
-    ),
-    SettingSpec(
-        "run_id",
-        ("AGENTEL_RUN_ID",),
-        _str,
-        None,
-        "This process's run id (resource attribute `agentel.run_id`, names its file folder); random when unset.",
-    ),
-    SettingSpec("sinks", ("AGENTEL_SINKS",), _list, ("files",), "Comma-separated sinks.", KNOWN_SINKS),
-    SettingSpec("console", ("AGENTEL_CONSOLE",), _str, "off", "Console rendering on stderr.", CONSOLE_MODES),
-    SettingSpec(
-        "log_level",
-        ("AGENTEL_LOG_LEVEL",),
-        _str,
-        "info",
-        "Lowest severity bridged from logging and shown on the console.",
-        LOG_LEVELS,
-    ),
-    SettingSpec(
-        "capture_content",
-        ("AGENTEL_CAPTURE_CONTENT",),
-        _bool,
-        False,
-        "Record prompts and completions (they still pass the redactor).",
-    ),
-    SettingSpec(
-        "genai_capture_message_content",
-        ("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",),
-        _capture_mode,
-        None,
-        "Where GenAI message content goes when captured (true = SPAN_AND_EVENT); an explicit AGENTEL_CAPTURE_CONTENT=0 vetoes it.",
-        GENAI_CAPTURE_MODES,
-    ),
-    SettingSpec(
-        "prices_file",
-        ("AGENTEL_PRICES_FILE",),
-        _str,
-        None,
-        "TOML/JSON/YAML file of per-model price overrides (USD per million tokens), see docs/cost.md.",
-    ),
-    SettingSpec(
-        "redaction_strict",
-        ("AGENTEL_REDACTION_STRICT",),
-        _bool,
-        False,
-        "Fail closed: drop any record that breaks a redaction rule.",
-    ),
-    SettingSpec(
-        "redaction_strict_action",
-        ("AGENTEL_REDACTION_STRICT_ACTION",),
-        _str,
-        "report",
-        "Strict mode: report a dropped record (log once per rule, count) or raise into the caller.",
-        ("report", "raise"),
-    ),
-    SettingSpec(
-        "redaction_policy",
-        ("AGENTEL_REDACTION_POLICY",),
-        _str,
-        None,
-        "Path of a TOML/YAML redaction policy file (or an `agentel.redaction.Policy` passed to configure()); default: the built-in policy.",
-    ),
-    SettingSpec(
-        "metrics_interval_s",
-        ("AGENTEL_METRICS_INTERVAL_S",),
-        _float,
-        10.0,
-        "Seconds between metric exports (and alert evaluations); 0 disables periodic export.",
-    ),
-    SettingSpec(
-        "strict_events",
-        ("AGENTEL_STRICT_EVENTS",),
-        _bool,
-        False,
-        "Reject unregistered event names instead of counting them.",
-    ),
-    SettingSpec(
-        "bridge_logging",
-        ("AGENTEL_BRIDGE_LOGGING",),
-        _bool,
-        True,
-        "Bridge stdlib logging into OTel log records.",
-    ),
-    SettingSpec(
-        "propagate_threads",
-        ("AGENTEL_PROPAGATE_THREADS",),
-        _bool,
-        True,
-        "Carry the current context into threads and thread pools.",
-    ),
-    SettingSpec(
-        "otlp_endpoint",
-        ("AGENTEL_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"),
-        _str,
-        None,
-        "OTLP endpoint; setting it enables the otlp sink.",
-    ),
-    SettingSpec(
-        "otlp_protocol",
-        ("OTEL_EXPORTER_OTLP_PROTOCOL",),
-        _str,
-        "http/protobuf",
-        "OTLP protocol.",
-        OTLP_PROTOCOLS,
-    ),
-    SettingSpec("otlp_headers", ("OTEL_EXPORTER_OTLP_HEADERS",), _kv, {}, "OTLP headers, `k=v,k2=v2`."),
-    SettingSpec(
-        "clickhouse_url",
-        ("CLICKHOUSE_URL",),
-        _str,
-        None,
-        "ClickHouse server `protocol://user:password@host:port/database`; setting it enables the clickhouse sink.",
-    ),
-    SettingSpec(
-        "prometheus_port",
-        ("AGENTEL_PROMETHEUS_PORT",),
-        _int,
-        None,
-        "Port of the Prometheus scrape endpoint (0 = OS-chosen); enables the prometheus sink.",
-    ),
-    SettingSpec(
-        "traces_sampler", ("OTEL_TRACES_SAMPLER",), _str, "parentbased_always_on", "Trace sampler.", SAMPLERS
-    ),
-    SettingSpec(
-        "traces_sampler_arg",
-        ("OTEL_TRACES_SAMPLER_ARG",),
-        _float,
-        1.0,
-        "Sampler argument (ratio for *traceidratio).",
-    ),
-    SettingSpec(
-        "max_queue_size",
-        ("AGENTEL_MAX_QUEUE_SIZE", "OTEL_BSP_MAX_QUEUE_SIZE"),
-        _int,
-        8192,
-        "Records buffered per sink before new ones are dropped (and counted).",
-    ),
-    SettingSpec(
-        "flush",
-        ("AGENTEL_FLUSH",),
-        _str,
-        "batch",
-        "When the files sink writes: `batch` (every second; a kill -9 loses up to the last second) or `sync` (each span and log record written before the call returns; docs/reliability.md).",
-        ("batch", "sync"),
-    ),
-    SettingSpec(
-        "clickhouse_timeout_s",
-        ("AGENTEL_CLICKHOUSE_TIMEOUT_S",),
-        _float,
-        5.0,
-        "ClickHouse sink: connect and request timeout, seconds; also the longest force_flush/shutdown wait for the server before the batch goes to the spill (docs/reliability.md).",
-    ),
-    SettingSpec(
-        "disk_budget_mb",
-        ("AGENTEL_DISK_BUDGET_MB",),
-        _int,
-        2048,
-        "Disk budget for spills and the embedded store, MiB.",
-    ),
-    SettingSpec(
-        "alerts",
-        ("AGENTEL_ALERTS",),
-        _bool,
-        False,
-        "Run the alert monitor from configure() to shutdown(): rules judged every metrics interval (docs/alerts.md).",
-    ),
-    SettingSpec(
-        "alert_window_s",
-        ("AGENTEL_ALERT_WINDOW_S",),
-        _float,
-        300.0,
-        "Length of the rolling window alert rules judge, seconds (docs/alerts.md).",
-    ),
-    SettingSpec(
-        "alert_thresholds",
-        ("AGENTEL_ALERT_THRESHOLDS",),
-        _kv,
-        {},
-        "Alert thresholds replacing the defaults, `error_rate=0.3,cost=off,min_calls=10` (rules in docs/alerts.md).",
-    ),
-)
+# --- validators (value already parsed; ``label`` names the variable or argument) --------------
+
+
+def _check_interval(value: float, label: str) -> None:
+    if value < 0 or (0 < value < 1):
+        raise ConfigError(f"{label}: must be 0 (disabled) or at least 1 second, got {value!r}")
+
+
+def _check_ratio(value: float, label: str) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise ConfigError(f"{label}: must be a ratio between 0 and 1, got {value!r}")
+
+
+def _check_port(value: int | None, label: str) -> None:
+    if value is not None and not 0 <= value <= 65535:
+        raise ConfigError(f"{label}: must be a port number 0-65535 (0 = OS-chosen), got {value!r}")
+
+
+def _check_at_least_1(value: int, label: str) -> None:
+    if value < 1:
+        raise ConfigError(f"{label}: must be at least 1, got {value!r}")
+
+
+def _check_positive_seconds(value: float, label: str) -> None:
+    if value <= 0:
+        raise ConfigError(f"{label}: must be a positive number of seconds, got {value!r}")
+
+
+def _check_thresholds(value: Mapping[str, Any], label: str) -> None:
+    check_alert_thresholds(value, label)
+
+
+def _check_timeout(value: float, label: str) -> None:
+    if not 0 < value <= 3600:  # also rejects nan and inf
+        raise ConfigError(f"{label}: must be a number of seconds between 0 and 3600, got {value!r}")
+
+
+def _check_positive_mib(value: int, label: str) -> None:
+    if value <= 0:
+        raise ConfigError(f"{label}: must be a positive number of MiB, got {value!r}")
+
+
+def _check_not_negative(value: int | None, label: str) -> None:
+    if value is not None and value < 0:
+        raise ConfigError(f"{label}: expected 0 or more, got {value!r}")
+
+
+def _check_run_id(value: str, label: str) -> None:
+    if value and not RUN_ID.fullmatch(value):
+        # the value is not quoted back: a run id may be personal (an email address)
+        bad = next((c for c in value if not (c.isascii() and (c.isalnum() or c in "-_."))), None)
+        if bad == "@":
+            why = "it holds '@': an email address is personal data"
+        elif bad is not None:
+            why = f"it holds {bad!r}"
+        elif len(value) > 128:
+            why = f"it is {len(value)} characters"
+        else:
+            why = f"it starts with {value[0]!r}"
+        raise ConfigError(
+            f"{label}: a run id names a folder under AGENTEL_DIR: use 1-128 letters, digits, '-', '_' "
+            f"and '.', starting with a letter or digit ({why})"
+        )
+
+
+def _check_otlp_endpoint(value: str | None, label: str) -> None:
+    if value is not None:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https", "grpc") or not parts.hostname:
+            raise ConfigError(
+                f"{label}: expected a URL like http://127.0.0.1:4318, got {hide_credentials(value)!r}"
+            )
+
+
+def _check_clickhouse_url(value: str | None, label: str) -> None:
+    if value is None:
+        return
+    shown = hide_credentials(value)  # never the password, in any message
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https", "tcp", "clickhouse") or not parts.hostname:
+        raise ConfigError(
+            f"{label}: expected protocol://user:password@host:port/database "
+            f"(protocol: http, https, tcp, clickhouse), got {shown!r}"
+        )
+    try:
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        raise ConfigError(f"{label}: bad port in {shown!r} (expected 1-65535)") from None
+    database = (parts.path or "/").strip("/") or "agentel"
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", database):
+        raise ConfigError(f"{label}: database {database!r}: use letters, digits and '_' (in {shown!r})")
+
 
 #: the alert rules agentel.alerts evaluates (names accepted in AGENTEL_ALERT_THRESHOLDS, with min_calls)
 ALERT_RULES = (
@@ -337,44 +257,252 @@ ALERT_RULES = (
     "cost",
 )
 
-_SPEC_BY_NAME = {s.name: s for s in SETTINGS}
-
 
 @dataclass(frozen=True)
 class Settings:
-    """The settings in force. Build with :meth:`Settings.load`; fields are documented in ``SETTINGS``."""
+    """The settings in force, and the configuration table itself: each field is one setting —
+    its annotation the type, its :func:`setting` row the environment variable(s), parser,
+    validator, default and doc. ``SETTINGS``, parsing, error messages, ``configure()``'s keyword
+    arguments (checked by a test) and docs/reference/configuration.md all derive from it.
+    Build with :meth:`Settings.load`.
+    """
 
-    service_name: str | None = None
-    resource_attributes: Mapping[str, str] = field(default_factory=dict)
-    dir: str = ".agentel"
-    run_id: str = ""
-    sinks: tuple[str, ...] = ("files",)
-    console: str = "off"
-    log_level: str = "info"
-    capture_content: bool = False
-    genai_capture_message_content: str | None = None
-    prices_file: str | None = None
-    redaction_strict: bool = False
-    redaction_strict_action: str = "report"
-    redaction_policy: Any = None  # a path, or an agentel.redaction.Policy
-    metrics_interval_s: float = 10.0
-    strict_events: bool = False
-    bridge_logging: bool = True
-    propagate_threads: bool = True
-    otlp_endpoint: str | None = None
-    otlp_protocol: str = "http/protobuf"
-    otlp_headers: Mapping[str, str] = field(default_factory=dict)
-    clickhouse_url: str | None = None
-    prometheus_port: int | None = None
-    traces_sampler: str = "parentbased_always_on"
-    traces_sampler_arg: float = 1.0
-    max_queue_size: int = 8192
-    flush: str = "batch"
-    clickhouse_timeout_s: float = 5.0
-    disk_budget_mb: int = 2048
-    alerts: bool = False
-    alert_window_s: float = 300.0
-    alert_thresholds: Mapping[str, str] = field(default_factory=dict)
+    service_name: str | None = setting(
+        None,
+        "OTEL_SERVICE_NAME",
+        parse=_str,
+        doc="Service name on every record (default: the program's name).",
+    )
+    resource_attributes: Mapping[str, str] = setting(
+        {},
+        "OTEL_RESOURCE_ATTRIBUTES",
+        parse=_kv,
+        doc="Extra resource attributes, `k=v,k2=v2`.",
+    )
+    dir: str = setting(
+        DEFAULT_DIR,
+        "AGENTEL_DIR",
+        parse=_str,
+        doc="Where files, the embedded store and spills live.",
+    )
+    run_id: str = setting(
+        "",
+        "AGENTEL_RUN_ID",
+        parse=_str,
+        check=_check_run_id,
+        doc="This process's run id (resource attribute `agentel.run_id`, names its file folder); random when unset.",
+    )
+    sinks: tuple[str, ...] = setting(
+        ("files",),
+        "AGENTEL_SINKS",
+        parse=_list,
+        choices=KNOWN_SINKS,
+        doc="Comma-separated sinks.",
+    )
+    console: str = setting(
+        "off",
+        "AGENTEL_CONSOLE",
+        parse=_str,
+        choices=CONSOLE_MODES,
+        doc="Console rendering on stderr.",
+    )
+    log_level: str = setting(
+        "info",
+        "AGENTEL_LOG_LEVEL",
+        parse=_str,
+        choices=LOG_LEVELS,
+        doc="Lowest severity bridged from logging and shown on the console.",
+    )
+    capture_content: bool = setting(
+        False,
+        "AGENTEL_CAPTURE_CONTENT",
+        parse=_bool,
+        doc="Record prompts and completions (they still pass the redactor).",
+    )
+    genai_capture_message_content: str | None = setting(
+        None,
+        "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
+        parse=_capture_mode,
+        choices=GENAI_CAPTURE_MODES,
+        doc="Where GenAI message content goes when captured (true = SPAN_AND_EVENT); an explicit AGENTEL_CAPTURE_CONTENT=0 vetoes it.",
+    )
+    prices_file: str | None = setting(
+        None,
+        "AGENTEL_PRICES_FILE",
+        parse=_str,
+        doc="TOML/JSON/YAML file of per-model price overrides (USD per million tokens), see docs/cost.md.",
+    )
+    redaction_strict: bool = setting(
+        False,
+        "AGENTEL_REDACTION_STRICT",
+        parse=_bool,
+        doc="Fail closed: drop any record that breaks a redaction rule.",
+    )
+    redaction_strict_action: str = setting(
+        "report",
+        "AGENTEL_REDACTION_STRICT_ACTION",
+        parse=_str,
+        choices=("report", "raise"),
+        doc="Strict mode: report a dropped record (log once per rule, count) or raise into the caller.",
+    )
+    redaction_policy: Any = setting(
+        None,
+        "AGENTEL_REDACTION_POLICY",
+        parse=_str,
+        doc="Path of a TOML/YAML redaction policy file (or an `agentel.redaction.Policy` passed to configure()); default: the built-in policy.",
+    )
+    metrics_interval_s: float = setting(
+        10.0,
+        "AGENTEL_METRICS_INTERVAL_S",
+        parse=_float,
+        check=_check_interval,
+        doc="Seconds between metric exports (and alert evaluations); 0 disables periodic export.",
+    )
+    strict_events: bool = setting(
+        False,
+        "AGENTEL_STRICT_EVENTS",
+        parse=_bool,
+        doc="Reject unregistered event names instead of counting them.",
+    )
+    bridge_logging: bool = setting(
+        True,
+        "AGENTEL_BRIDGE_LOGGING",
+        parse=_bool,
+        doc="Bridge stdlib logging into OTel log records.",
+    )
+    propagate_threads: bool = setting(
+        True,
+        "AGENTEL_PROPAGATE_THREADS",
+        parse=_bool,
+        doc="Carry the current context into threads and thread pools.",
+    )
+    otlp_endpoint: str | None = setting(
+        None,
+        ("AGENTEL_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"),
+        parse=_str,
+        check=_check_otlp_endpoint,
+        doc="OTLP endpoint; setting it enables the otlp sink.",
+    )
+    otlp_protocol: str = setting(
+        "http/protobuf",
+        "OTEL_EXPORTER_OTLP_PROTOCOL",
+        parse=_str,
+        choices=OTLP_PROTOCOLS,
+        doc="OTLP protocol.",
+    )
+    otlp_headers: Mapping[str, str] = setting(
+        {},
+        "OTEL_EXPORTER_OTLP_HEADERS",
+        parse=_kv,
+        doc="OTLP headers, `k=v,k2=v2`.",
+    )
+    clickhouse_url: str | None = setting(
+        None,
+        "CLICKHOUSE_URL",
+        parse=_str,
+        check=_check_clickhouse_url,
+        doc="ClickHouse server `protocol://user:password@host:port/database`; setting it enables the clickhouse sink.",
+    )
+    prometheus_port: int | None = setting(
+        None,
+        "AGENTEL_PROMETHEUS_PORT",
+        parse=_int,
+        check=_check_port,
+        doc="Port of the Prometheus scrape endpoint (0 = OS-chosen); enables the prometheus sink.",
+    )
+    traces_sampler: str = setting(
+        "parentbased_always_on",
+        "OTEL_TRACES_SAMPLER",
+        parse=_str,
+        choices=SAMPLERS,
+        doc="Trace sampler.",
+    )
+    traces_sampler_arg: float = setting(
+        1.0,
+        "OTEL_TRACES_SAMPLER_ARG",
+        parse=_float,
+        check=_check_ratio,
+        doc="Sampler argument (ratio for *traceidratio).",
+    )
+    max_queue_size: int = setting(
+        8192,
+        ("AGENTEL_MAX_QUEUE_SIZE", "OTEL_BSP_MAX_QUEUE_SIZE"),
+        parse=_int,
+        check=_check_at_least_1,
+        doc="Records buffered per sink before new ones are dropped (and counted).",
+    )
+    flush: str = setting(
+        "batch",
+        "AGENTEL_FLUSH",
+        parse=_str,
+        choices=("batch", "sync"),
+        doc="When the files sink writes: `batch` (every second; a kill -9 loses up to the last second) or `sync` (each span and log record written before the call returns; docs/reliability.md).",
+    )
+    clickhouse_timeout_s: float = setting(
+        5.0,
+        "AGENTEL_CLICKHOUSE_TIMEOUT_S",
+        parse=_float,
+        check=_check_timeout,
+        doc="ClickHouse sink: connect and request timeout, seconds; also the longest force_flush/shutdown wait for the server before the batch goes to the spill (docs/reliability.md).",
+    )
+    disk_budget_mb: int = setting(
+        2048,
+        "AGENTEL_DISK_BUDGET_MB",
+        parse=_int,
+        check=_check_positive_mib,
+        doc="Disk budget for spills and the embedded store, MiB.",
+    )
+    alerts: bool = setting(
+        False,
+        "AGENTEL_ALERTS",
+        parse=_bool,
+        doc="Run the alert monitor from configure() to shutdown(): rules judged every metrics interval (docs/alerts.md).",
+    )
+    alert_window_s: float = setting(
+        300.0,
+        "AGENTEL_ALERT_WINDOW_S",
+        parse=_float,
+        check=_check_positive_seconds,
+        doc="Length of the rolling window alert rules judge, seconds (docs/alerts.md).",
+    )
+    alert_thresholds: Mapping[str, str] = setting(
+        {},
+        "AGENTEL_ALERT_THRESHOLDS",
+        parse=_kv,
+        check=_check_thresholds,
+        doc="Alert thresholds replacing the defaults, `error_rate=0.3,cost=off,min_calls=10` (rules in docs/alerts.md).",
+    )
+    ttl_days: int | None = setting(
+        None,
+        "AGENTEL_TTL_DAYS",
+        parse=_int,
+        check=_check_not_negative,
+        doc="Days the store keeps data (table TTL); unset: 30, and existing tables keep theirs.",
+    )
+    no_serve: bool = setting(
+        False,
+        "AGENTEL_NO_SERVE",
+        parse=_bool,
+        doc="Commands open the store files themselves instead of reaching a running `agentel serve`.",
+    )
+    serve_password: str | None = setting(
+        None,
+        "AGENTEL_SERVE_PASSWORD",
+        parse=_str,
+        doc="Password `agentel serve` asks of clients off loopback (the UI, the OTLP receiver, the ClickHouse interface); a secret, never printed.",
+    )
+    redaction_hash_key: str | None = setting(
+        None,
+        "AGENTEL_REDACTION_HASH_KEY",
+        parse=_str,
+        doc="Key of the redactor's keyed hash (`hash` action; the policy may name another variable); a secret, never printed. Unset: a random key per process.",
+    )
+    raise_internal_errors: bool = setting(
+        False,
+        "AGENTEL_RAISE_INTERNAL_ERRORS",
+        parse=_bool,
+        doc="Re-raise agentel's internal errors instead of counting them (tests, debugging); read once at import.",
+    )
     #: where each value came from: "argument", the env var name, or "default"
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
@@ -454,6 +582,39 @@ class Settings:
         return os.path.join(self.dir, self.run_id)
 
 
+def _type_name(t: Any) -> str:
+    return (
+        t.__name__ if isinstance(t, type) else str(t).replace("typing.", "").replace("collections.abc.", "")
+    )
+
+
+def _table() -> tuple[SettingSpec, ...]:
+    hints = typing.get_type_hints(Settings)
+    rows = []
+    for f in dataclasses.fields(Settings):
+        if "env" not in f.metadata:
+            continue
+        default = {} if f.default_factory is not dataclasses.MISSING else f.default
+        rows.append(
+            SettingSpec(
+                f.name,
+                f.metadata["env"],
+                f.metadata["parse"],
+                _default_run_id if f.name == "run_id" else default,
+                f.metadata["doc"],
+                f.metadata["choices"],
+                f.metadata["check"],
+                _type_name(hints[f.name]),
+            )
+        )
+    return tuple(rows)
+
+
+#: the configuration table, one row per setting, in declaration order (derived from Settings)
+SETTINGS: tuple[SettingSpec, ...] = _table()
+_SPEC_BY_NAME = {s.name: s for s in SETTINGS}
+
+
 _USERINFO = re.compile(r"(//[^/@:]*:)[^/]*@")
 _QUERY_SECRET = re.compile(
     r"([?&;](?:password|passwd|pwd|pass|secret|token|access_token|api_key|apikey|key)=)[^&;#]*", re.IGNORECASE
@@ -469,6 +630,23 @@ def hide_credentials(url: str) -> str:
     return _QUERY_SECRET.sub(r"\1***", _USERINFO.sub(r"\1***@", str(url)))
 
 
+def resolve(name: str, env: Mapping[str, str] | None = None) -> tuple[Any, str]:
+    """One setting from the environment, parsed and checked as the table says: (value, source).
+
+    For code that needs one value without the whole :class:`Settings` (the store's commands);
+    the source is the variable that gave it, or "default".
+    """
+    spec = _SPEC_BY_NAME[name]
+    env = os.environ if env is None else env
+    for var in spec.env:
+        raw = env.get(var)
+        if raw is not None and raw != "":
+            value = spec.parse(raw, var)
+            _validate(spec, value, var)
+            return value, var
+    return (spec.default() if callable(spec.default) else spec.default), "default"
+
+
 def _validate(spec: SettingSpec, value: Any, label: str) -> None:
     if isinstance(value, float) and not math.isfinite(value):
         raise ConfigError(f"{label}: expected a finite number, got {value!r}")
@@ -478,58 +656,8 @@ def _validate(spec: SettingSpec, value: Any, label: str) -> None:
             if item not in spec.choices:
                 kind = "sink" if spec.name == "sinks" else "value"
                 raise ConfigError(f"{label}: unknown {kind} {item!r} (known: {', '.join(spec.choices)})")
-    if spec.name == "metrics_interval_s" and (value < 0 or (0 < value < 1)):
-        raise ConfigError(f"{label}: must be 0 (disabled) or at least 1 second, got {value!r}")
-    if spec.name == "traces_sampler_arg" and not 0.0 <= value <= 1.0:
-        raise ConfigError(f"{label}: must be a ratio between 0 and 1, got {value!r}")
-    if spec.name == "prometheus_port" and value is not None and not 0 <= value <= 65535:
-        raise ConfigError(f"{label}: must be a port number 0-65535 (0 = OS-chosen), got {value!r}")
-    if spec.name == "max_queue_size" and value < 1:
-        raise ConfigError(f"{label}: must be at least 1, got {value!r}")
-    if spec.name == "alert_window_s" and value <= 0:
-        raise ConfigError(f"{label}: must be a positive number of seconds, got {value!r}")
-    if spec.name == "alert_thresholds":
-        check_alert_thresholds(value, label)
-    if spec.name == "clickhouse_timeout_s" and not 0 < value <= 3600:  # also rejects nan and inf
-        raise ConfigError(f"{label}: must be a number of seconds between 0 and 3600, got {value!r}")
-    if spec.name == "disk_budget_mb" and value <= 0:
-        raise ConfigError(f"{label}: must be a positive number of MiB, got {value!r}")
-    if spec.name == "run_id" and value and not RUN_ID.fullmatch(value):
-        # the value is not quoted back: a run id may be personal (an email address)
-        bad = next((c for c in value if not (c.isascii() and (c.isalnum() or c in "-_."))), None)
-        if bad == "@":
-            why = "it holds '@': an email address is personal data"
-        elif bad is not None:
-            why = f"it holds {bad!r}"
-        elif len(value) > 128:
-            why = f"it is {len(value)} characters"
-        else:
-            why = f"it starts with {value[0]!r}"
-        raise ConfigError(
-            f"{label}: a run id names a folder under AGENTEL_DIR: use 1-128 letters, digits, '-', '_' "
-            f"and '.', starting with a letter or digit ({why})"
-        )
-    if spec.name == "otlp_endpoint" and value is not None:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https", "grpc") or not parts.hostname:
-            raise ConfigError(
-                f"{label}: expected a URL like http://127.0.0.1:4318, got {hide_credentials(value)!r}"
-            )
-    if spec.name == "clickhouse_url" and value is not None:
-        shown = hide_credentials(value)  # never the password, in any message
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https", "tcp", "clickhouse") or not parts.hostname:
-            raise ConfigError(
-                f"{label}: expected protocol://user:password@host:port/database "
-                f"(protocol: http, https, tcp, clickhouse), got {shown!r}"
-            )
-        try:
-            parts.port  # noqa: B018 - raises on a bad port
-        except ValueError:
-            raise ConfigError(f"{label}: bad port in {shown!r} (expected 1-65535)") from None
-        database = (parts.path or "/").strip("/") or "agentel"
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", database):
-            raise ConfigError(f"{label}: database {database!r}: use letters, digits and '_' (in {shown!r})")
+    if spec.check is not None:
+        spec.check(value, label)
 
 
 def check_alert_thresholds(values: Mapping[str, Any], label: str) -> dict[str, float | None]:
@@ -557,15 +685,16 @@ def check_alert_thresholds(values: Mapping[str, Any], label: str) -> dict[str, f
 
 
 def render_reference() -> str:
-    """The configuration reference page (docs/configuration.md), generated from ``SETTINGS``."""
+    """The configuration reference page (docs/reference/configuration.md), generated from ``SETTINGS``."""
     lines = [
         "# Configuration reference",
         "",
-        "Generated from `agentel.config.SETTINGS` by `make docs`; a test fails when it is stale.",
-        "Precedence: arguments to `agentel.configure(...)` > environment variables > defaults.",
+        "Generated from the `agentel.config.Settings` table by `make docs`; a test fails when it is stale,",
+        "and another when the source reads an `AGENTEL_*` variable this page does not list.",
+        "Precedence: keyword arguments of `agentel.configure(...)` > environment variables > defaults.",
         "",
-        "| setting | environment variable(s) | default | accepted | meaning |",
-        "|---|---|---|---|---|",
+        "| setting | environment variable(s) | type | default | accepted | meaning |",
+        "|---|---|---|---|---|---|",
     ]
     for spec in SETTINGS:
         default = "random" if spec.name == "run_id" else spec.default
@@ -575,6 +704,7 @@ def render_reference() -> str:
             default = "(none)"
         accepted = ", ".join(spec.choices) if spec.choices else spec.parse.__name__.strip("_")
         env = ", ".join(f"`{e}`" for e in spec.env)
-        lines.append(f"| `{spec.name}` | {env} | `{default}` | {accepted} | {spec.doc} |")
+        kind = spec.type.replace("|", "\\|")
+        lines.append(f"| `{spec.name}` | {env} | `{kind}` | `{default}` | {accepted} | {spec.doc} |")
     lines.append("")
     return "\n".join(lines)

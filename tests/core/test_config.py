@@ -104,3 +104,34 @@ def test_reference_page_lists_every_setting() -> None:
         assert f"`{spec.name}`" in page
         for var in spec.env:
             assert f"`{var}`" in page
+
+
+def test_configure_takes_one_typed_keyword_per_setting() -> None:
+    import inspect
+
+    from agentel import sdk
+
+    params = inspect.signature(sdk.configure).parameters
+    wiring = {"span_exporters", "log_exporters", "metric_readers", "sync_export", "id_generator"}
+    assert set(params) - wiring == {spec.name for spec in SETTINGS}
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params.values())
+    assert all(
+        p.annotation not in (inspect.Parameter.empty, "Any")
+        for n, p in params.items()
+        if n != "redaction_policy"
+    )
+
+
+def test_the_reference_lists_every_variable_the_source_reads() -> None:
+    import re
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[2] / "src" / "agentel"
+    read = set()
+    for path in src.rglob("*.py"):
+        read |= set(re.findall(r"\bAGENTEL_[A-Z0-9_]*[A-Z0-9]\b", path.read_text()))
+    read.discard("AGENTEL_TEST_CLICKHOUSE_URL")  # the test suite's, not the product's
+    listed = {var for spec in SETTINGS for var in spec.env}
+    assert read - listed == set(), f"read by the code but not in the configuration table: {read - listed}"
+    page = (src.parents[1] / "docs" / "reference" / "configuration.md").read_text()
+    assert all(f"`{var}`" in page for var in read)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from agentel.config import hide_credentials
+from agentel.config import hide_credentials, resolve
 
 _SECRET_SETTINGS = ("otlp_headers",)
 _HEALTH_METRICS = ("agentel.telemetry.dropped", "agentel.redaction.redacted", "agentel.events.unregistered")
@@ -235,7 +235,7 @@ def diagnose(wait_s: float = 2.0) -> Diagnosis:
     """Run every check (settings, data directory, reachability, store)."""
     diag = Diagnosis()
     s = _settings(diag)
-    directory = s.dir if s is not None else (os.environ.get("AGENTEL_DIR") or ".agentel")
+    directory = s.dir if s is not None else resolve("dir")[0]
     files = _data(diag, directory)
     _reachability(diag, s)
     _store(diag, directory, files, wait_s, s.clickhouse_url if s is not None else None)

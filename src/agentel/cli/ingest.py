@@ -15,6 +15,7 @@ from agentel.cli.options import (
     load_check_modules,
     telemetry,
 )
+from agentel.store.session import data_dir as agentel_dir
 
 
 @click.command("ingest")
@@ -95,7 +96,7 @@ def ingest_cmd(
     from agentel.ingest import DEFAULT_MAX_BYTES, DirectorySource, IngestBusyError, Ingestor
 
     load_check_modules(checks_modules)
-    data_dir = os.path.abspath(os.environ.get("AGENTEL_DIR") or ".agentel")
+    data_dir = os.path.abspath(agentel_dir())
     target = os.path.abspath(directory)
     if target == data_dir or target.startswith(data_dir + os.sep):
         raise click.BadParameter(

@@ -14,6 +14,7 @@ from agentel.cli.options import (
     run_option,
     window_options,
 )
+from agentel.store.session import data_dir
 
 
 @click.command("plots")
@@ -47,7 +48,7 @@ def plots_cmd(
             f"unknown chart {unknown[0]!r} (known: {', '.join(plots.PLOT_NAMES)})", param_hint="--only"
         )
     window = parse_window(since, until)
-    target = out_dir or os.path.join(os.environ.get("AGENTEL_DIR") or ".agentel", "plots")
+    target = out_dir or os.path.join(data_dir(), "plots")
     with open_engine(no_load, quiet=fmt != "table") as engine:
         made = plots.render(engine, target, window, run=run, only=only or None)
     rows = [p.as_dict() for p in made]

@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from agentel.store.session import data_dir
+
 
 def _common(f: Callable[..., Any]) -> Callable[..., Any]:
     for opt in reversed(
@@ -87,7 +89,7 @@ def _serve(
     from agentel.serve.process import AlreadyServing, ServeError, ServeOptions, Server
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
-    directory = os.environ.get("AGENTEL_DIR") or ".agentel"
+    directory = data_dir()
     if os.environ.get("CLICKHOUSE_URL"):
         click.echo(
             "agentel serve: CLICKHOUSE_URL is set, but serve owns the embedded store of AGENTEL_DIR "

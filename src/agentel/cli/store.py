@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
+
+from agentel.store.session import data_dir
 
 
 def _progress_bar(enabled: bool):  # type: ignore[no-untyped-def]
@@ -60,7 +61,7 @@ def load_cmd(paths: tuple[str, ...], wait: float, fmt: str, reload_expired: bool
 
     engine, _ = open_cli_store(load_new=False, wait=wait)
     try:
-        targets = list(paths) or [os.environ.get("AGENTEL_DIR") or ".agentel"]
+        targets = list(paths) or [data_dir()]
         prog, cb = _progress_bar(fmt == "table")
         if getattr(engine, "served", None) is not None:
             # a running `agentel serve` owns the store: it loads (one loader, one set of offsets)
@@ -130,7 +131,7 @@ def prune_cmd(older_than: str, files: bool, budget_mb: int | None) -> None:
         raise click.BadParameter(str(exc).split(": ", 1)[1], param_hint="--older-than") from None
     engine, _ = open_cli_store(load_new=False)
     try:
-        directory = os.environ.get("AGENTEL_DIR") or ".agentel"
+        directory = data_dir()
         rep = prune(engine, seconds, files_dir=directory if files else None)
         budget = budget_bytes_setting(budget_mb) // 2**20
         # the embedded store's budget, also when a running `agentel serve` owns it

@@ -234,7 +234,7 @@ def _write_file(body: str, attrs: dict[str, Any], redactor: Any) -> None:
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 
-    from agentel.config import Settings
+    from agentel.config import DEFAULT_DIR, Settings
     from agentel.redaction.redactor import Tally
     from agentel.sinks.files import JsonlWriter
     from agentel.sinks.otlp_json import encode_logs
@@ -243,7 +243,7 @@ def _write_file(body: str, attrs: dict[str, Any], redactor: Any) -> None:
         settings = Settings.load()
         directory, run_id, service = settings.dir, settings.run_id, settings.service_name
     except Exception:  # noqa: BLE001 - a bad variable must not cost the crash record
-        directory = os.environ.get("AGENTEL_DIR") or ".agentel"
+        directory = os.environ.get("AGENTEL_DIR") or DEFAULT_DIR
         run_id = os.environ.get("AGENTEL_RUN_ID") or f"crash-{os.getpid()}"
         service = None
     folder = _run_folder(directory, run_id)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
-from agentel.config import hide_credentials
+from agentel.config import hide_credentials, resolve
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -366,7 +366,7 @@ def open_engine(
     url = url if url is not None else os.environ.get("CLICKHOUSE_URL") or None
     if url:
         return ServerEngine(url)
-    data_dir = data_dir or os.environ.get("AGENTEL_DIR") or ".agentel"
+    data_dir = data_dir or resolve("dir")[0]
     return EmbeddedEngine(data_dir, wait_s=wait_s)
 
 

@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from agentel._internal import state
+from agentel.config import ConfigError, resolve
 from agentel.store.engine import Engine, Result, ServerEngine, StoreError, open_engine
 from agentel.store.loader import LoadReport, load
 from agentel.store.maintenance import enforce_budget
@@ -17,38 +19,37 @@ if TYPE_CHECKING:
     from agentel.serve.discovery import ServerInfo
 
 DEFAULT_TTL_DAYS = 30
-DEFAULT_BUDGET_MB = 2048
+
+
+def _setting(name: str) -> Any:
+    """A setting as the configuration table parses and checks it: the configured value when
+    agentel is configured in this process, else the environment's, else the default."""
+    current = state.settings()
+    if current is not None:
+        return getattr(current, name)
+    try:
+        return resolve(name)[0]
+    except ConfigError as exc:
+        raise StoreError(str(exc)) from None
 
 
 def data_dir() -> str:
-    return os.environ.get("AGENTEL_DIR") or ".agentel"
-
-
-def _env_int(name: str) -> int | None:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise StoreError(f"{name}: expected a whole number, got {raw!r}") from None
-    if value < 0:
-        raise StoreError(f"{name}: expected 0 or more, got {raw!r}")
-    return value
+    """AGENTEL_DIR (default ``.agentel``), from the configuration table."""
+    return str(_setting("dir"))
 
 
 def ttl_days_setting(explicit: int | None = None) -> tuple[int, bool]:
     """(days, whether it was configured) from the argument, else AGENTEL_TTL_DAYS, else 30."""
     if explicit is not None:
         return explicit, True
-    env = _env_int("AGENTEL_TTL_DAYS")
-    return (env, True) if env is not None else (DEFAULT_TTL_DAYS, False)
+    days = _setting("ttl_days")
+    return (days, True) if days is not None else (DEFAULT_TTL_DAYS, False)
 
 
 def budget_bytes_setting(explicit_mb: int | None = None) -> int:
-    """The embedded store's disk budget: the argument, else AGENTEL_DISK_BUDGET_MB, else 2048 MiB."""
-    mb = explicit_mb if explicit_mb is not None else _env_int("AGENTEL_DISK_BUDGET_MB")
-    return (mb if mb else DEFAULT_BUDGET_MB) * 1024 * 1024
+    """The embedded store's disk budget: the argument, else AGENTEL_DISK_BUDGET_MB (default 2048 MiB)."""
+    mb = explicit_mb if explicit_mb is not None else int(_setting("disk_budget_mb"))
+    return mb * 1024 * 1024
 
 
 def keep_within_budget(engine: Engine, budget_mb: int | None = None) -> list[str]:
@@ -72,7 +73,7 @@ def served(directory: str | None = None) -> ServerInfo | None:
     Not when CLICKHOUSE_URL names a server (that store is another one), nor when
     AGENTEL_NO_SERVE=1 (a command that must open the files itself fails on the lock instead).
     """
-    if os.environ.get("CLICKHOUSE_URL") or os.environ.get("AGENTEL_NO_SERVE", "").strip() in ("1", "true"):
+    if _setting("clickhouse_url") or _setting("no_serve"):
         return None
     from agentel.serve.discovery import read_live_server
 
