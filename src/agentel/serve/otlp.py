@@ -600,14 +600,21 @@ class DurableLog:
                     batch, self._pending[signal] = self._pending[signal], []
                 if not batch:
                     continue  # another writer took ours; it sets done when it is on disk
+                fd, size = -1, -1
                 try:
                     fd = self._fd(signal)
+                    size = os.fstat(fd).st_size
                     view = memoryview(b"".join(item[0] for item in batch))
                     while view:
                         n = os.write(fd, view)
                         view = view[n:]
                     os.fsync(fd)
                 except OSError as exc:
+                    if size >= 0:  # disk full mid-write: cut back to the last whole line
+                        try:
+                            os.ftruncate(fd, size)
+                        except OSError:
+                            pass
                     for item in batch:
                         item[2].append(exc)
                 for item in batch:
