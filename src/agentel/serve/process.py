@@ -202,6 +202,7 @@ class Server:
             [self.directory, *opts.watch],
             interval=opts.interval,
             budget=lambda: keep_within_budget(self.engine),
+            on_loaded=self._loaded,
         )
         self.otlp = _listen(
             "the OTLP receiver",
@@ -276,6 +277,12 @@ class Server:
         write_server_info(self.directory, self.info)
         self.tailer.start()
         return self.info
+
+    def _loaded(self, report: Any) -> None:
+        """Say what the first pass caught up with (files written while no server ran); live
+        passes are quiet."""
+        if self.tailer is not None and self.tailer.passes == 0:
+            print(f"agentel serve: caught up: {report.summary()}", file=sys.stderr, flush=True)
 
     # --- run and stop --------------------------------------------------------------------
 
