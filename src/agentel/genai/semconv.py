@@ -161,7 +161,8 @@ METRICS = (
         METRIC_TOKEN_USAGE,
         "histogram",
         "{token}",
-        "Tokens used per LLM call, by token type (GenAI semantic conventions); measured usage only.",
+        "Tokens used per LLM call, by token type (GenAI semantic conventions); measured usage of "
+        "successful calls only.",
         (*METRIC_ATTRIBUTES, TOKEN_TYPE),
         TOKEN_BUCKETS,
         "genai",
