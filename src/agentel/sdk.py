@@ -53,8 +53,10 @@ try:
     from agentel.redaction import metrics as _redaction_metrics
     from agentel.redaction import policy as _redaction_policy
     from agentel.redaction import processors as _redaction_module
+    from agentel.redaction import typeguard as _redaction_typeguard
 except ImportError as _exc:  # pragma: no cover - exercised in a subprocess test
     _redaction_module = _redaction_metrics = _redaction_policy = None  # type: ignore[assignment]
+    _redaction_typeguard = None  # type: ignore[assignment]
     _redaction_import_error: str = f"{type(_exc).__name__}: {_exc}"
 else:
     _redaction_import_error = ""
@@ -628,6 +630,8 @@ def _install(pipeline: Pipeline) -> None:
             correlation.propagate_into_threads(False)
 
         installed.add("thread propagation", unpatch_threads)
+    # arrays and tensors become [REDACTED:type] before the SDK turns them into text
+    installed.add("attribute type guard", _build_redaction("attributes", _redaction_typeguard.install))
     atexit.register(shutdown)
     installed.add("atexit", lambda: atexit.unregister(shutdown))
     if settings.alerts:
