@@ -266,3 +266,34 @@ def test_a_torn_last_line_does_not_swallow_the_next_request(tmp_path: Path) -> N
         assert "corrupt line" in wait_for(lambda: srv.stderr() or None, what="the torn line reported")
     finally:
         srv.stop()
+
+
+def test_off_loopback_every_listener_asks_for_the_password(tmp_path: Path) -> None:
+    srv = ServeProcess(tmp_path / "d", "--host", "0.0.0.0", "--allow-remote", "--password", "pw-123")
+    try:
+        import base64
+
+        assert srv.info["ui"].startswith("http://127.0.0.1:")
+        for url in (srv.ui + "/", srv.otlp + "/stats"):
+            try:
+                urllib.request.urlopen(url, timeout=30)
+                raise AssertionError(f"{url} answered without the password")
+            except urllib.error.HTTPError as exc:
+                assert exc.code == 401
+        auth = "Basic " + base64.b64encode(b"anyone:pw-123").decode()
+        with urllib.request.urlopen(
+            urllib.request.Request(srv.ui + "/", headers={"Authorization": auth})
+        ) as r:
+            assert r.status == 200
+        status, _ = _post(
+            srv.otlp + "/v1/traces",
+            _span_request("remote-with-password", 5),
+            {"Content-Type": "application/json", "Authorization": "Bearer pw-123"},
+        )
+        assert status == 200
+        status, _ = _post(
+            srv.otlp + "/v1/traces", _span_request("no-password", 6), {"Content-Type": "application/json"}
+        )
+        assert status == 401
+    finally:
+        srv.stop()

@@ -799,8 +799,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
-        if path == "/stats" and self._authorized():
-            self._reply(200, _dumps(self.server.stats.snapshot()).encode(), "application/json")
+        if path == "/stats":
+            if self._authorized():
+                self._reply(200, _dumps(self.server.stats.snapshot()).encode(), "application/json")
+            else:
+                self._refuse(
+                    401,
+                    "missing or wrong credentials (Authorization: Bearer <password>)",
+                    "json",
+                    "unauthorized",
+                )
         elif path in SIGNALS:
             self._refuse(405, f"{path}: use POST", "json", "wrong_method")
         else:

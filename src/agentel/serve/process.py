@@ -116,6 +116,9 @@ def _listen(what: str, flag: str, port: int | None, default: int, make: Callable
 
 
 def _url(host: str, port: int) -> str:
+    """The URL a local client uses (a wildcard bind is reached on loopback)."""
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
     return f"http://{'[' + host + ']' if ':' in host else host}:{port}"
 
 
@@ -266,9 +269,9 @@ class Server:
             pid=os.getpid(),
             started=time.time(),
             dir=self.directory,
-            ui=self.ui.url.rstrip("/") if self.ui is not None else "",
+            ui=_url(host, self.ui.server_address[1]) if self.ui is not None else "",
             otlp=_url(host, self.otlp.port),
-            otlp_grpc=self.otlp_grpc.url if self.otlp_grpc is not None else "",
+            otlp_grpc=_url(host, self.otlp_grpc.port) if self.otlp_grpc is not None else "",
             clickhouse=str(self.clickhouse.url).rstrip("/") if self.clickhouse is not None else "",
             user=opts.user,
             password=password,
