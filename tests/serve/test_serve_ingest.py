@@ -203,3 +203,25 @@ def test_watch_loads_another_directory_as_it_grows(tmp_path: Path) -> None:
         )
     finally:
         srv.stop()
+
+
+def test_a_chunked_body_is_accepted(served: ServeProcess) -> None:
+    import http.client
+
+    body = json.dumps(_json_request("sent-in-chunks", span_id="5" * 16)).encode()
+    host, port = served.otlp.split("//")[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    conn.request(
+        "POST",
+        "/v1/traces",
+        body=iter([body[:50], body[50:]]),
+        headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+        encode_chunked=True,
+    )
+    resp = conn.getresponse()
+    assert resp.status == 200, resp.read()
+    conn.close()
+    wait_for(
+        lambda: served.scalar("SELECT count() FROM otel_traces WHERE SpanName = 'sent-in-chunks'") == "1",
+        what="the chunked request's span",
+    )

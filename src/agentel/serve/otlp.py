@@ -797,6 +797,26 @@ class _Handler(BaseHTTPRequestHandler):
             return secrets.compare_digest(given, password)
         return False
 
+    def _read_chunked(self) -> bytes:
+        """A ``Transfer-Encoding: chunked`` body, refused (413) past the size limit."""
+        parts: list[bytes] = []
+        total = 0
+        while True:
+            line = self.rfile.readline(1024)
+            try:
+                size = int(line.split(b";", 1)[0].strip() or b"x", 16)
+            except ValueError:
+                raise BadRequest(f"malformed chunk size line {line[:40]!r}") from None
+            if size == 0:
+                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                return b"".join(parts)
+            total += size
+            if total > MAX_BODY_BYTES:
+                raise BadRequest(f"chunked body larger than {MAX_BODY_BYTES} bytes", 413)
+            parts.append(self.rfile.read(size))
+            self.rfile.readline(1024)  # the CRLF after the chunk
+
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         if path == "/stats":
@@ -822,22 +842,26 @@ class _Handler(BaseHTTPRequestHandler):
         kind = "json" if ctype == "application/json" else "protobuf"
         length_raw = self.headers.get("Content-Length")
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            self.close_connection = True
-            self._refuse(411, "send a Content-Length (chunked bodies are not accepted)", kind, "bad_request")
-            return
-        try:
-            length = int(length_raw or 0)
-        except ValueError:
-            self.close_connection = True
-            self._refuse(400, f"Content-Length {length_raw!r} is not a number", kind, "bad_request")
-            return
-        if length > MAX_BODY_BYTES:
-            self.close_connection = True  # the body is not read: the connection cannot be reused
-            self._refuse(
-                413, f"body of {length} bytes is larger than {MAX_BODY_BYTES} bytes", kind, "too_large"
-            )
-            return
-        body = self.rfile.read(length) if length > 0 else b""
+            try:
+                body = self._read_chunked()
+            except BadRequest as exc:
+                self.close_connection = True
+                self._refuse(exc.status, str(exc), kind, "too_large" if exc.status == 413 else "bad_request")
+                return
+        else:
+            try:
+                length = int(length_raw or 0)
+            except ValueError:
+                self.close_connection = True
+                self._refuse(400, f"Content-Length {length_raw!r} is not a number", kind, "bad_request")
+                return
+            if length > MAX_BODY_BYTES:
+                self.close_connection = True  # the body is not read: the connection cannot be reused
+                self._refuse(
+                    413, f"body of {length} bytes is larger than {MAX_BODY_BYTES} bytes", kind, "too_large"
+                )
+                return
+            body = self.rfile.read(length) if length > 0 else b""
         if not self._authorized():
             self._refuse(
                 401, "missing or wrong credentials (Authorization: Bearer <password>)", kind, "unauthorized"
