@@ -85,7 +85,8 @@ def leaderboard(
     """Per model (or ``by`` task/operation/provider/run): calls, quality, tokens, latency, cost.
 
     Sorted by ``sort`` (missing values last; ties broken by calls). The group column is named
-    after ``by``.
+    after ``by``. By run, ``arbiter_final_confidence`` is a consortium run's final arbiter
+    confidence, and ``sort="confidence"`` ranks runs by it.
     """
     if by not in LEADERBOARD_KEYS:
         raise AnalyticsError(f"--by: unknown grouping {by!r} (known: {', '.join(LEADERBOARD_KEYS)})")
@@ -94,6 +95,12 @@ def leaderboard(
     check_run(engine, run)
     rows = ask(engine, "leaderboard", {**_filters(window, run, task, model), "by": by})
     column, desc = _SORTS[sort]
+    if by == "run" and sort == "confidence":
+        # a consortium run is as good as its arbiter's final verdict, not the mean of every answer
+        column = "arbiter_final_confidence"
+    elif by != "run":
+        for row in rows:
+            row.pop("arbiter_final_confidence", None)
 
     def order(row: dict[str, Any]) -> tuple[int, float, float]:
         v = row.get(column)

@@ -15,6 +15,8 @@ import click
 from agentel.cli.options import (
     checks_module_option,
     format_option,
+    limit_option,
+    limited,
     load_check_modules,
     load_option,
     load_own,
@@ -197,10 +199,18 @@ def evals_list_cmd(
     show_default=True,
     help="Rows per check, or per check and model.",
 )
+@limit_option(None, "rows")
 @load_option
 @format_option()
 def evals_summary_cmd(
-    since: str | None, until: str | None, check: str | None, run: str | None, by: str, no_load: bool, fmt: str
+    since: str | None,
+    until: str | None,
+    check: str | None,
+    run: str | None,
+    by: str,
+    limit: int | None,
+    no_load: bool,
+    fmt: str,
 ) -> None:
     """Pass rate and mean score per check (and per model with --by model)."""
     from agentel.analytics.formats import emit
@@ -211,13 +221,14 @@ def evals_summary_cmd(
         rows = summary(engine, window.params(), check=check, run=run, by="model" if by == "model" else "")
     if by != "model":
         rows = [{k: v for k, v in r.items() if k != "model"} for r in rows]
-    emit(rows, fmt, title=f"Checks ({window.describe()})")
+    emit(limited(rows, limit), fmt, title=f"Checks ({window.describe()})")
 
 
 @evals_group.command("checks")
 @checks_module_option
+@limit_option(None, "checks")
 @format_option(("table", "json"))
-def evals_checks_cmd(checks_modules: tuple[str, ...], fmt: str) -> None:
+def evals_checks_cmd(checks_modules: tuple[str, ...], limit: int | None, fmt: str) -> None:
     """List the registered checks: built-in and your own (@agentel.check)."""
     from agentel.analytics.formats import emit
     from agentel.evals.checks import list_checks
@@ -233,4 +244,4 @@ def evals_checks_cmd(checks_modules: tuple[str, ...], fmt: str) -> None:
         }
         for s in list_checks()
     ]
-    emit(rows, fmt, title="Checks")
+    emit(limited(rows, limit), fmt, title="Checks")

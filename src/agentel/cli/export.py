@@ -10,6 +10,8 @@ import click
 from agentel.cli.options import (
     check_writable,
     format_option,
+    limit_option,
+    limited,
     load_option,
     open_engine,
     parse_window,
@@ -28,6 +30,7 @@ from agentel.cli.options import (
 @click.option("--chosen-only", is_flag=True, help="Only answers the consortium arbiter chose.")
 @window_options
 @run_option
+@limit_option(None, "records")
 @format_option()
 @load_option
 def export_training_cmd(
@@ -39,6 +42,7 @@ def export_training_cmd(
     since: str | None,
     until: str | None,
     run: str | None,
+    limit: int | None,
     fmt: str,
     no_load: bool,
 ) -> None:
@@ -59,6 +63,10 @@ def export_training_cmd(
             chosen_only=chosen_only,
             report=report,
         )
+        if limit is not None:
+            import itertools
+
+            recs = itertools.islice(recs, limit)
         if file == "-":
             n = dataset.write_jsonl(recs, sys.stdout)
         else:
@@ -109,6 +117,7 @@ def metrics_group() -> None:
 @click.option(
     "--out", default=None, type=click.Path(dir_okay=False, writable=True), help="Write to this file."
 )
+@limit_option(None, "points")
 @load_option
 def metrics_export_cmd(
     fmt: str,
@@ -117,6 +126,7 @@ def metrics_export_cmd(
     until: str | None,
     metric: str | None,
     out: str | None,
+    limit: int | None,
     no_load: bool,
 ) -> None:
     """Export metric points (gauges, sums, histograms) in a time window."""
@@ -128,7 +138,7 @@ def metrics_export_cmd(
     if out is not None:
         check_writable(out, "--out")
     with open_engine(no_load, quiet=True) as engine:
-        rows = questions.metric_points(engine, window, metric=metric)
+        rows = limited(questions.metric_points(engine, window, metric=metric), limit)
     if metric and not rows:
         raise click.ClickException(
             f"--metric: no points of {metric!r} in {window.describe()} (see `agentel docs`)"

@@ -65,6 +65,23 @@ def load_option(fn: F) -> F:
     )(fn)
 
 
+def limit_option(default: int | None = 50, what: str = "rows") -> Callable[[F], F]:
+    """``--limit N``: at most N rows of a list (after ranking/sorting: the first N)."""
+    shown = f"At most this many {what} (the first after ordering)."
+    return click.option(
+        "--limit",
+        type=click.IntRange(1, 1_000_000),
+        default=default,
+        show_default=default is not None,
+        help=shown if default is not None else shown + " Default: all.",
+    )
+
+
+def limited(rows: list[Any], limit: int | None) -> list[Any]:
+    """The first ``limit`` rows (all of them when ``limit`` is None)."""
+    return rows if limit is None else rows[:limit]
+
+
 def checks_module_option(fn: F) -> F:
     """``--checks-module`` (repeatable; read with :func:`load_check_modules`)."""
     return click.option(

@@ -14,6 +14,8 @@ import click
 
 from agentel.cli.options import (
     format_option,
+    limit_option,
+    limited,
     load_option,
     note,
     open_engine,
@@ -166,12 +168,13 @@ _LB_COLUMNS = (
     ),
     default="score",
     show_default=True,
-    help="Order (quality first; missing values last).",
+    help="Order (quality first; missing values last). By run, confidence is the arbiter's final one.",
 )
 @click.option("--task", default=None, help="Only calls made for this task (the `task` correlation key).")
 @click.option("--model", default=None, help="Only this model.")
 @window_options
 @run_option
+@limit_option(None, "ranked rows")
 @format_option()
 @load_option
 def leaderboard_cmd(
@@ -182,6 +185,7 @@ def leaderboard_cmd(
     since: str | None,
     until: str | None,
     run: str | None,
+    limit: int | None,
     fmt: str,
     no_load: bool,
 ) -> None:
@@ -191,7 +195,9 @@ def leaderboard_cmd(
     window = parse_window(since, until)
     with open_engine(no_load, quiet=fmt != "table") as engine:
         rows = questions.leaderboard(engine, window, by=by, run=run, task=task, model=model, sort=sort)
-    columns = ("rank", by, *_LB_COLUMNS) if fmt == "table" else None
+    rows = limited(rows, limit)
+    extra = ("arbiter_final_confidence",) if by == "run" else ()
+    columns = ("rank", by, *extra, *_LB_COLUMNS) if fmt == "table" else None
     formats.emit(rows, fmt, columns=columns, title=f"Leaderboard by {by} ({window.describe()})")
     if not rows:
         note(fmt, "no LLM calls in this window")
@@ -212,6 +218,7 @@ def leaderboard_cmd(
 @click.option("--model", default=None, help="Only this model.")
 @window_options
 @run_option
+@limit_option(None, "rows")
 @format_option()
 @load_option
 def cost_cmd(
@@ -221,6 +228,7 @@ def cost_cmd(
     since: str | None,
     until: str | None,
     run: str | None,
+    limit: int | None,
     fmt: str,
     no_load: bool,
 ) -> None:
@@ -229,14 +237,17 @@ def cost_cmd(
 
     window = parse_window(since, until)
     with open_engine(no_load, quiet=fmt != "table") as engine:
-        rows = questions.cost(engine, window, by=by, run=run, task=task, model=model)
+        every = questions.cost(engine, window, by=by, run=run, task=task, model=model)
+    rows = limited(every, limit)
     formats.emit(rows, fmt, title=f"Cost by {by} ({window.describe()})")
     if fmt == "table" and rows:
-        total = sum(r["cost_usd"] or 0.0 for r in rows)
-        unpriced = sum(int(r["unpriced_calls"]) for r in rows)
+        if len(rows) < len(every):
+            click.echo(f"(the first {len(rows)} of {len(every)} rows; the total is over all of them)")
+        total = sum(r["cost_usd"] or 0.0 for r in every)
+        unpriced = sum(int(r["unpriced_calls"]) for r in every)
         extra = f"; {unpriced} call(s) of models without a known price are not included" if unpriced else ""
         click.echo(
-            f"total {formats.cell('cost_usd', total)} over {sum(int(r['calls']) for r in rows)} calls{extra}"
+            f"total {formats.cell('cost_usd', total)} over {sum(int(r['calls']) for r in every)} calls{extra}"
         )
     if not rows:
         note(fmt, "no LLM calls in this window")

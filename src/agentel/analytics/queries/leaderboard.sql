@@ -5,6 +5,8 @@
 -- A score, confidence or feedback record belongs to a call when it points at the call's span or,
 -- failing that, at the span right above it (the pack helpers record them on the span wrapping
 -- the call). Records and calls meet on SpanKey = cityHash64(TraceId, SpanId).
+-- By run, a consortium run also gets arbiter_final_confidence: the arbiter's confidence when the
+-- run ended (what `--sort confidence` ranks runs by).
 -- Parameters: by, since, until, run, task, model.
 WITH
 calls AS (
@@ -61,6 +63,16 @@ feedback_rates AS (
     INNER JOIN fb AS f ON f.k = l.link
     GROUP BY l.key
 ),
+-- a consortium run's own verdict: the arbiter's final confidence (its consortium.result event),
+-- read only when ranking runs
+finals AS (
+    SELECT LogAttributes['consortium.run_id'] AS key,
+        argMax(toFloat64OrNull(LogAttributes['consortium.confidence']), Timestamp) AS final_confidence
+    FROM otel_logs
+    WHERE {by:String} = 'run' AND EventName = 'consortium.result'
+      AND Timestamp >= {since:DateTime64(9)} AND Timestamp < {until:DateTime64(9)}
+    GROUP BY key
+),
 agg AS (
     SELECT key,
         count() AS calls,
@@ -91,9 +103,11 @@ SELECT a.key AS key,
     a.p95_ms AS p95_ms,
     a.cost_usd AS cost_usd,
     a.cost_usd / a.calls AS cost_per_call_usd,
-    a.unpriced_calls AS unpriced_calls
+    a.unpriced_calls AS unpriced_calls,
+    fi.final_confidence AS arbiter_final_confidence
 FROM agg AS a
 LEFT JOIN scores AS s ON s.key = a.key
 LEFT JOIN consortium AS c ON c.key = a.key
 LEFT JOIN feedback_rates AS f ON f.key = a.key
+LEFT JOIN finals AS fi ON fi.key = a.key
 ORDER BY calls DESC, key
