@@ -117,7 +117,12 @@ def run_question(
                     continue
             if run.converged:
                 break
-        return {"run_id": run.run_id, "iterations": run.iterations_done, "confidence": run.confidence}
+        return {
+            "run_id": run.run_id,
+            "trace_id": run.trace_id,
+            "iterations": run.iterations_done,
+            "confidence": run.confidence,
+        }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,7 +144,10 @@ def main(argv: list[str] | None = None) -> int:
             runs.append(run_question(clients, pool, question, args.max_iterations))
     agentel.shutdown()
     for r in runs:
-        print(f"{r['run_id']}: {r['iterations']} iteration(s), confidence {r['confidence'] or 0:.2f}")
+        print(
+            f"{r['run_id']}: {r['iterations']} iteration(s), confidence {r['confidence'] or 0:.2f} "
+            f"[Trace ID: {r['trace_id']}]"
+        )
     write_summary(args.summary, {**clients.summary(), "runs": runs})
     return 0
 

@@ -310,6 +310,14 @@ class ConsortiumRun:
         self.span: Span | None = None
         self.started = time.perf_counter()
 
+    @property
+    def trace_id(self) -> str | None:
+        """The run's trace id (32 hex digits; what `agentel run-info` takes), None outside a trace."""
+        ctx = self.span.get_span_context() if self.span is not None else None
+        if ctx is None or not ctx.is_valid:
+            return None
+        return format(ctx.trace_id, "032x")
+
     @contextmanager
     def iteration(self) -> Iterator[Iteration]:
         """The next iteration (a ``consortium.iteration`` span; ``iteration`` is a correlation key)."""
