@@ -144,6 +144,7 @@ class Sample:
     output_tokens: int | None = None
     conversation_length: int | None = None
     cost_usd: float | None = None
+    call: bool = True  # False: an observation about a call (a pack's conversation length), not a call
 
     @property
     def succeeded(self) -> bool:
@@ -231,6 +232,11 @@ class RollingWindow:
         self.counts = dict.fromkeys(_FIELDS, 0)
 
     def _apply(self, s: Sample, sign: int) -> None:
+        if not s.call:
+            if s.conversation_length is not None:
+                self.sums["conversation_length"] += sign * s.conversation_length
+                self.counts["conversation_length"] += sign
+            return
         self.calls += sign
         self.errors += sign * s.error
         self.successes += sign * s.succeeded
@@ -636,7 +642,11 @@ class AlertSpanProcessor(SpanProcessor):
             return
         try:
             attrs = span.attributes
-            if not attrs or ("gen_ai.request.model" not in attrs and "gen_ai.response.model" not in attrs):
+            if not attrs:
+                return
+            if "gen_ai.request.model" not in attrs and "gen_ai.response.model" not in attrs:
+                if attrs.get(_CONVERSATION_LENGTH) is not None:  # a pack's generation span
+                    mon._put(span)
                 return
             if attrs.get("gen_ai.operation.name", "chat") not in _CALL_OPERATIONS:
                 return
@@ -653,10 +663,21 @@ class AlertSpanProcessor(SpanProcessor):
         return True
 
 
+#: what the generation pack records on its ``generation`` span (``mon.generation(conversation_length=3)``)
+_CONVERSATION_LENGTH = "generation.conversation_length"
+
+
 def _span_sample(span: ReadableSpan) -> Sample | None:
-    """An LLM call span as a sample (in the consumer, off the application's threads)."""
+    """An LLM call span as a sample (in the consumer, off the application's threads); a pack's
+    generation span as an observation of its conversation length (not a call: the LLM call inside
+    it is counted from its own span)."""
     attrs = span.attributes or {}
     end = span.end_time or 0
+    if "gen_ai.request.model" not in attrs and "gen_ai.response.model" not in attrs:
+        length = attrs.get(_CONVERSATION_LENGTH)
+        if isinstance(length, (int, float)) and not isinstance(length, bool):
+            return Sample(end / 1e9, conversation_length=int(length), call=False)
+        return None
     start = span.start_time or end
     error = span.status.status_code is StatusCode.ERROR or bool(attrs.get("error.type"))
     conv = None
