@@ -213,3 +213,13 @@ def test_rendering_is_deterministic_across_processes(tmp_path: Path) -> None:
         for seed in ("1", "2", "3")
     }
     assert len(outs) == 1
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["USEREMAIL", "user:email", "user[email]", "passwords", "password_hash", "e-mail", "apiKeys", "SAMPLEID"],
+)
+def test_normalised_key_spellings_are_blocked_by_the_collector_too(key: str) -> None:
+    assert POLICY.key_rule(key) == "denied_key"
+    blocked = _compiled(render(POLICY).processor["blocked_key_patterns"])
+    assert any(p.search(key) for p in blocked), key

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from agentel.redaction.keys import SUFFIX_WORDS
 from agentel.redaction.policy import Policy, normalize_key
 from agentel.redaction.rules import PatternRule
 
@@ -55,12 +56,23 @@ def _flex(word: str) -> str:
     return "[_ -]".join(re.escape(part) for part in word.split("_"))
 
 
-def key_patterns(words: Sequence[str]) -> list[str]:
-    """RE2 patterns blocking every key the SDK's deny-list matching catches (and a little more)."""
-    norm = sorted({normalize_key(w) for w in words if w}, key=lambda w: (-len(w), w))
+def key_patterns(words: Sequence[str], no_plural: Sequence[str] = ()) -> list[str]:
+    """RE2 patterns blocking every key the SDK's deny-list matching catches (and a little more):
+    any case, ``_``/``-``/space or nothing between a word's parts, a part separator (``. / : [ ]``
+    or a word break) before it, plurals (except ``no_plural``), trailing suffix words
+    (``_hash``, ``_address``…), and words of five letters or more glued to what precedes them."""
+    norm = sorted({normalize_key(w).replace(".", "_") for w in words if w}, key=lambda w: (-len(w), w))
     if not norm:
         return []
-    plain = "|".join(_flex(w).replace("[_ -]", "[_ -]?") for w in norm)
+    singular = {"".join(p for p in normalize_key(w).split("_") if p) for w in no_plural}
+
+    def form(w: str) -> str:
+        plural = "" if w.replace("_", "") in singular else "(?:e?s)?"
+        return _flex(w).replace("[_ -]", "[_ -]?") + plural
+
+    tail = r"(?:[_ .:/\[\]-]*(?:" + "|".join(sorted(SUFFIX_WORDS)) + r"))*[_ .\]-]*$"
+    bounded = "|".join(form(w) for w in norm)
+    glued = "|".join(form(w) for w in norm if len(w.replace("_", "")) >= 5)
     camel = []
     for w in norm:
         parts = [p for p in w.split("_") if p]
@@ -68,10 +80,13 @@ def key_patterns(words: Sequence[str]) -> list[str]:
             continue
         first, rest = parts[0], "_".join(parts)[1:]
         camel.append(re.escape(first[0].upper()) + "(?i:" + _flex(rest).replace("[_ -]", "[_ -]?") + ")")
-    return [
-        r"(?i)(?:^|[./ _-])(?:" + plain + r")$",
-        r"[a-z0-9](?:" + "|".join(camel) + r")$",
+    out = [
+        r"(?i)(?:^|[./ _:\[\]-])(?:" + bounded + ")" + tail,
+        r"[a-z0-9](?:" + "|".join(camel) + r")(?i:(?:e?s)?)" + tail,
     ]
+    if glued:
+        out.append(r"(?i)(?:" + glued + ")" + tail)
+    return out
 
 
 def glob_patterns(globs: Sequence[str]) -> list[str]:
@@ -112,7 +127,7 @@ class Rendered:
 
 def render(policy: Policy, *, capture_content: bool = False) -> Rendered:
     """The ``redaction`` processor settings equivalent (or stricter) to ``policy``."""
-    blocked_keys = key_patterns([*policy.deny_keys, *policy.hash_keys])
+    blocked_keys = key_patterns([*policy.deny_keys, *policy.hash_keys], policy.no_plural_keys)
     if not capture_content:
         blocked_keys += glob_patterns(policy.content_keys)
     values: list[str] = []
