@@ -293,3 +293,17 @@ def test_top_k_is_a_double_from_llm_call_and_openinference_names() -> None:
     assert (cap.span("chat m").attributes or {})[sc.REQUEST_TOP_K] == 40.0
     assert type((cap.span("chat m").attributes or {})[sc.REQUEST_TOP_K]) is float
     assert type((cap.span("chat n").attributes or {})[sc.REQUEST_TOP_K]) is float
+
+
+def test_llm_call_chunk_marks_time_to_first_chunk_and_time_per_output_chunk() -> None:
+    import agentel
+
+    with capture() as cap:
+        with agentel.llm_call(provider="mistral_ai", model="m") as call:
+            for _ in range(3):
+                call.chunk()
+    attrs = cap.span("chat m").attributes or {}
+    assert attrs[sc.RESPONSE_TIME_TO_FIRST_CHUNK] >= 0
+    (per_chunk,) = points(cap, sc.METRIC_TIME_PER_OUTPUT_CHUNK)
+    assert per_chunk.count == 2
+    assert points(cap, sc.METRIC_TIME_TO_FIRST_CHUNK)[0].count == 1
