@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -61,19 +62,26 @@ def _same(a: str, b: str) -> bool:
         return False
 
 
+CPU: dict[str, float] = {}  # median user+system ms of the command's own process, by command
+
+
 def median_ms(
     cmd: list[str], env: dict[str, str], repeat: int, check: str | None = None
 ) -> tuple[float, str]:
-    times, out = [], ""
+    times, cpu, out = [], [], ""
     for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
         times.append((time.perf_counter() - t0) * 1000)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append((after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000)
         if proc.returncode != 0:
             raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr}")
         if check is not None and check not in proc.stdout:
             raise SystemExit(f"{' '.join(cmd)}: expected {check!r} in the output")
         out = proc.stdout
+    CPU[" ".join(cmd)] = statistics.median(cpu)
     return statistics.median(times), out
 
 
@@ -114,15 +122,19 @@ def main() -> None:
         ]
         direct: dict[str, float] = {}
         outputs: dict[str, str] = {}
+        direct_cpu: dict[str, float] = {}
         for label, cmd, check in commands:
             direct[label], outputs[label] = median_ms([*agentel, *cmd], env, args.repeat, check)
+            direct_cpu[label] = CPU[" ".join([*agentel, *cmd])]
 
         srv = ServeProcess(d)
         try:
             served: dict[str, float] = {}
             same: dict[str, bool] = {}
+            served_cpu: dict[str, float] = {}
             for label, cmd, check in commands:
                 served[label], out = median_ms([*agentel, *cmd], env, args.repeat, check)
+                served_cpu[label] = CPU[" ".join([*agentel, *cmd])]
                 same[label] = _same(out, outputs[label])
             bare, _ = median_ms([py, "-c", "pass"], env, args.repeat)
             imp, _ = median_ms([py, "-c", "import agentel.cli"], env, args.repeat)
@@ -146,12 +158,22 @@ def main() -> None:
     )
     print(
         table(
-            ["agentel …", "store opened directly", "through agentel serve", "served / direct", "same output"],
+            [
+                "agentel …",
+                "direct: wall",
+                "(CPU)",
+                "through agentel serve: wall",
+                "(client CPU)",
+                "served / direct",
+                "same output",
+            ],
             [
                 [
                     label,
                     f"{direct[label]:,.0f}",
+                    f"{direct_cpu[label]:,.0f}",
                     f"{served[label]:,.0f}",
+                    f"{served_cpu[label]:,.0f}",
                     f"{served[label] / direct[label]:.2f}",
                     "yes" if same[label] else "NO",
                 ]
@@ -166,6 +188,7 @@ def main() -> None:
             ["served leaderboard, and its parts", "ms"],
             [
                 ["agentel leaderboard --format json (goal < 300)", f"{lb:,.0f}"],
+                ["  its own CPU (user+system)", f"{served_cpu['leaderboard --format json']:,.0f}"],
                 ["  python -c pass", f"{bare:,.0f}"],
                 ["  import agentel.cli", f"{imp:,.0f}"],
                 ["  import clickhouse_connect (alone)", f"{imp_cc:,.0f}"],
