@@ -81,3 +81,20 @@ def test_consortium_run_prints_its_trace_id_and_run_info_takes_either(agentel, d
         by_run = _json(agentel("run-info", r["run_id"], "--format", "json"))
         assert by_trace["kind"] == "trace" and by_run["kind"] == "run"
         assert by_trace["trace_ids"] == by_run["trace_ids"] == [r["trace_id"]]
+
+
+# --- 6. metrics export: one row per point -----------------------------------------------------------
+
+
+def test_metrics_export_lists_each_point_once(agentel, demo: ExampleData) -> None:  # type: ignore[no-untyped-def]
+    import csv
+    import io
+
+    result = agentel("metrics", "export", "--window", "1h", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows
+    seen = [(r["metric"], r["run_id"], r["attributes"], r["value"], r["count"]) for r in rows]
+    assert len(seen) == len(set(seen)), "a point is listed more than once"
+    requests = [r for r in rows if r["metric"] == "generation.requests"]
+    assert sum(float(r["value"]) for r in requests) == demo.summaries["generation_monitor"]["generations"]
