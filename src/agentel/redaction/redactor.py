@@ -53,6 +53,8 @@ class Redactor(Scanner):
     def __init__(self, policy: Policy, *, capture_content: bool = False) -> None:
         super().__init__(policy, capture_content=capture_content)
         self._res_cache: dict[int, tuple[Any, Any, tuple[str, ...]]] = {}
+        # scopes are few and long-lived (one per tracer/logger): their verdict is kept per object
+        self._scope_cache: dict[int, tuple[Any, Any, tuple[str, ...]]] = {}
         self._lock = threading.Lock()
 
     def _str(self, s: Any, where: str, t: Tally) -> Any:
@@ -88,6 +90,21 @@ class Redactor(Scanner):
         """The instrumentation scope with its name, version, schema URL and attributes redacted."""
         if scope is None:
             return None
+        hit = self._scope_cache.get(id(scope))
+        if hit is not None and hit[0] is scope:
+            for rule in hit[2]:
+                t.add(rule, "scope")
+            return hit[1]  # type: ignore[no-any-return]
+        t2 = Tally(t.deadline)
+        red = self._scope_uncached(scope, t2)
+        if len(self._scope_cache) > 256:
+            self._scope_cache.clear()
+        self._scope_cache[id(scope)] = (scope, red, tuple(t2.rules))
+        for rule in t2.rules:
+            t.add(rule, "scope")
+        return red
+
+    def _scope_uncached(self, scope: InstrumentationScope, t: Tally) -> InstrumentationScope:
         name, version, url, attrs = scope.name, scope.version, scope.schema_url, scope.attributes
         new_name = self._str(name, "scope name", t)
         new_version = self._str(version, "scope version", t)
