@@ -563,7 +563,7 @@ def configure(
     (``current_pipeline().installed``) and undone by :func:`shutdown`.
     """
     given = locals()
-    overrides: dict[str, Any] = {name: given[name] for name in _SETTING_NAMES if given[name] is not None}
+    overrides: dict[str, Any] = {n: given[n] for n in _SETTING_NAMES if given.get(n) is not None}
     global _pipeline
     with _lock:
         if _pipeline is None and _wrapper_error is not None:
