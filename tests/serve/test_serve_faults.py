@@ -237,7 +237,7 @@ def test_kill_9_mid_ingest_loses_nothing_acknowledged_and_the_app_never_waits(tm
             lambda: again.scalar("SELECT count() FROM llm_logs WHERE model = 'model-while-down'") == "2",
             what="the calls written while the server was down",
         )
-        assert "agentel serve: caught up: loaded" in again.stderr()
+        wait_for(lambda: "agentel serve: caught up: loaded" in again.stderr(), what="the catch-up summary")
     finally:
         again.stop()
 

@@ -588,8 +588,9 @@ class DurableLog:
         self._fds[signal] = (path, fd)
         return fd
 
-    def append(self, signal: str, line: bytes) -> None:
-        """Return once ``line`` (one whole line, newline included) is on disk; raise OSError if not."""
+    def append(self, signal: str, line: bytes) -> str:
+        """Return (the file's path) once ``line`` (one whole line, newline included) is on disk;
+        raise OSError if it cannot be."""
         done = threading.Event()
         errors: list[BaseException] = []
         with self._qlock:
@@ -621,6 +622,8 @@ class DurableLog:
                     item[1].set()
         if errors:
             raise errors[0]
+        cur = self._fds.get(signal)
+        return cur[0] if cur is not None else self.path_for(signal)
 
     def close(self) -> None:
         for _, fd in self._fds.values():
@@ -706,9 +709,9 @@ class OTLPReceiver(ThreadingHTTPServer):
         """Screen a decoded request and make what is accepted durable (OSError if it cannot be)."""
         kept, outcome = screen(signal, req, self.redaction)
         if outcome.accepted:
-            self.log.append(signal.name, (_dumps(kept) + "\n").encode("utf-8"))
+            path = self.log.append(signal.name, (_dumps(kept) + "\n").encode("utf-8"))
             if self.on_appended is not None:
-                self.on_appended(signal.name)
+                self.on_appended(path)
         self.stats.add(f"{signal.name}_accepted", outcome.accepted)
         if outcome.rejected:
             self.stats.add(f"{signal.name}_rejected", outcome.rejected)

@@ -5,7 +5,13 @@ second: one ``stat`` per file, and only files whose size, inode or mtime changed
 the existing loader, which reads from the offset it recorded (incremental, idempotent, an
 incomplete last line left for later). The OTLP receiver calls :meth:`Tailer.wake` after an
 append so its data does not wait for the next poll. Polling rather than inotify keeps it
-portable and correct for files on any filesystem; the cost is one ``os.walk`` per interval.
+portable and correct for files on any filesystem.
+
+A long history (thousands of run directories) must not make every poll walk it: a full walk runs
+at start and every ``full_every`` seconds; in between, a poll stats the roots and the directories
+and files active in the last ``hot_s`` seconds (a directory's mtime changes when a run or a file
+appears in it, so new runs are found at once), plus any file the receiver names. A file idle for
+longer that starts growing again is found by the next full walk.
 """
 
 from __future__ import annotations
@@ -18,7 +24,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from agentel.store.engine import Engine, StoreError
-from agentel.store.loader import LoadReport, iter_files, load
+from agentel.store.loader import LoadReport, load
+
+try:  # the loader's own choice of what is telemetry
+    from agentel.store.loader import _SKIP_DIRS, _SKIP_FILES
+except ImportError:  # pragma: no cover
+    _SKIP_DIRS, _SKIP_FILES = {"clickhouse", "spill", ".agentel-spill"}, {"serve.json"}
 
 log = logging.getLogger("agentel.serve.tail")
 
@@ -57,6 +68,8 @@ class Tailer:
         on_loaded: Callable[[LoadReport], None] | None = None,
         budget: Callable[[], object] | None = None,
         budget_every: float = 60.0,
+        full_every: float = 30.0,
+        hot_s: float = 600.0,
     ) -> None:
         self.engine = engine
         self.paths = [os.path.abspath(p) for p in paths]
@@ -65,6 +78,12 @@ class Tailer:
         self.budget = budget
         self.budget_every = budget_every
         self._seen: dict[str, _Sig] = {}
+        self.full_every = full_every
+        self.hot_s = hot_s
+        self._next_full = 0.0  # monotonic time of the next full walk
+        self._dirs: dict[str, int] = {}  # directory → mtime_ns when last listed
+        self._files: dict[str, float] = {}  # telemetry file → mtime (s) when last stat'ed
+        self._hints: set[str] = set()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -81,8 +100,10 @@ class Tailer:
         self._thread = threading.Thread(target=self._run, name="agentel-tail", daemon=True)
         self._thread.start()
 
-    def wake(self, *_: object) -> None:
-        """Look now rather than at the next poll (the receiver appended something)."""
+    def wake(self, path: object = None) -> None:
+        """Look now rather than at the next poll (the receiver appended to ``path``)."""
+        if isinstance(path, str) and os.path.isabs(path):
+            self._hints.add(path)
         self._wake.set()
 
     def stop(self, timeout: float = 30.0) -> None:
@@ -93,17 +114,77 @@ class Tailer:
 
     # --- work ----------------------------------------------------------------------------
 
+    @staticmethod
+    def _sig(path: str) -> _Sig | None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def _list(self, directory: str, recurse: bool) -> None:
+        """Note ``directory``'s telemetry files and subdirectories (and theirs, if ``recurse``)."""
+        try:
+            mtime = os.stat(directory).st_mtime_ns
+            entries = list(os.scandir(directory))
+        except OSError:
+            self._dirs.pop(directory, None)
+            return
+        self._dirs[directory] = mtime
+        for e in entries:
+            try:
+                if e.is_dir(follow_symlinks=True):
+                    if e.name in _SKIP_DIRS or e.name.startswith("."):
+                        continue
+                    if recurse or e.path not in self._dirs:
+                        self._list(e.path, recurse)
+                elif e.name.endswith((".jsonl", ".json")) and e.name not in _SKIP_FILES:
+                    self._files.setdefault(e.path, 0.0)
+            except OSError:
+                continue
+
+    def _candidates(self) -> list[str]:
+        """The files worth a stat this poll (all of them on a full walk)."""
+        now_m = time.monotonic()
+        roots = [p for p in self.paths if os.path.exists(p)]
+        if now_m >= self._next_full:
+            self._next_full = now_m + self.full_every
+            self._dirs.clear()
+            self._files = {f: m for f, m in self._files.items() if os.path.exists(f)}
+            for root in roots:
+                if os.path.isdir(root):
+                    self._list(root, recurse=True)
+                else:
+                    self._files.setdefault(root, 0.0)
+            return list(self._files)
+        cutoff = time.time() - self.hot_s
+        hot_dirs = set(p for p in roots if os.path.isdir(p))
+        hot_dirs.update(d for d, m in self._dirs.items() if m / 1e9 >= cutoff)
+        for d in sorted(hot_dirs):
+            try:
+                mtime = os.stat(d).st_mtime_ns
+            except OSError:
+                self._dirs.pop(d, None)
+                continue
+            if mtime != self._dirs.get(d):
+                self._list(d, recurse=False)
+        for root in roots:
+            if not os.path.isdir(root):
+                self._files.setdefault(root, 0.0)
+        hints, self._hints = self._hints, set()
+        for h in hints:
+            self._files.setdefault(h, 0.0)
+        return [f for f, m in self._files.items() if m >= cutoff or m == 0.0 or f in hints]
+
     def changed(self) -> list[str]:
         """Files whose (inode, size, mtime) differ from the last pass that loaded them."""
         out = []
-        for path in iter_files([p for p in self.paths if os.path.exists(p)]):
-            if os.path.basename(path) == "serve.json":  # our own discovery file, not telemetry
+        for path in self._candidates():
+            sig = self._sig(path)
+            if sig is None:
+                self._files.pop(path, None)
                 continue
-            try:
-                st = os.stat(path)
-            except OSError:
-                continue
-            sig = (st.st_ino, st.st_size, st.st_mtime_ns)
+            self._files[path] = sig[2] / 1e9 or 1.0
             if self._seen.get(path) != sig:
                 out.append(path)
         return out
@@ -129,7 +210,7 @@ class Tailer:
             report = load(engine, list(sigs))
             # a file with an incomplete last line is looked at again when it grows (its size changes)
             self._seen.update(sigs)
-            for gone in [p for p in self._seen if not os.path.exists(p)]:
+            for gone in [p for p in self._seen if p not in self._files]:  # pruned by the walks
                 del self._seen[gone]
             self.loaded_rows += report.rows
             return report
