@@ -146,8 +146,10 @@ def metrics_export_cmd(
     if out is None:
         formats.emit(rows, fmt)
         return
-    try:
-        n = formats.write_file(rows, out, "json" if fmt == "table" else fmt)
+    from agentel.analytics.monitor_reports import write_points
+
+    try:  # the generation monitor's export_metrics() writes through the same function
+        n = write_points(rows, out, "json" if fmt == "table" else fmt)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"wrote {n} metric point(s) to {out}", err=True)

@@ -21,6 +21,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 from opentelemetry import trace as trace_api
@@ -290,11 +291,37 @@ class Monitor:
         if rec.conversation_length is not None:
             metric("generation.conversation.length").record(rec.conversation_length, labels)
 
+    # -- reports (the generator's own API; the same code as `agentel metrics export` / `plots`) ---
+
+    def export_metrics(
+        self,
+        path: str,
+        format: str = "json",  # noqa: A002 - the old API's keyword
+        window: timedelta | None = None,
+    ) -> int:
+        """Write the stored metric points of the last ``window`` (default: all) to ``path``:
+        ``format`` json, csv, excel or parquet. This process's telemetry is flushed and loaded
+        first. Returns the number of points written."""
+        return int(_reports().export_metrics(path, format, window))
+
+    def visualize_metrics(self, save_dir: str, window: timedelta | None = None) -> list[dict[str, Any]]:
+        """Draw the charts of the last ``window`` (default: all) of this generator's run into
+        ``save_dir`` (PNG); what was written or skipped."""
+        return list(_reports().visualize_metrics(save_dir, window, run=self.run_id))
+
     @contextmanager
     def evaluation(self, name: str, *, judged: GenerationRecord | Span | None = None) -> Iterator[Evaluation]:
         """Time an evaluation (``evaluation <name>`` span) and record its score on the judged span."""
         with evaluation(name, judged=judged) as ev:
             yield ev
+
+
+def _reports() -> Any:
+    """agentel.analytics.monitor_reports, named at run time: reports sit above the packs in the
+    layer contract (they open the store and draw charts), and are loaded only when asked for."""
+    import importlib
+
+    return importlib.import_module("agentel.analytics.monitor_reports")
 
 
 @contextmanager
