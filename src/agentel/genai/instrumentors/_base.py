@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -72,6 +73,52 @@ def warn_peer(target: str, peer: str) -> None:
         target,
         peer,
     )
+
+
+class ImportHook:
+    """Run an instrumentor's patching when the application imports the SDK, not at start-up.
+
+    ``arm(kwargs)`` patches at once when ``module`` is already imported; otherwise a post-import
+    hook (wrapt's) patches when the application imports it, so a program that never imports the SDK
+    never pays for importing it. ``disarm()`` (uninstrument) makes a pending hook do nothing.
+    """
+
+    __slots__ = ("_apply", "_armed", "_hooked", "_lock", "module")
+
+    def __init__(self, module: str, apply: Callable[[dict[str, Any]], None]) -> None:
+        self.module = module
+        self._apply = apply
+        self._armed: dict[str, Any] | None = None
+        self._hooked = False
+        self._lock = threading.Lock()
+
+    def arm(self, kwargs: dict[str, Any]) -> None:
+        with self._lock:
+            self._armed = dict(kwargs)
+            if self.module not in sys.modules:
+                if not self._hooked:
+                    self._hooked = True
+                    wrapt.register_post_import_hook(self._on_import, self.module)
+                return
+        self._fire()
+
+    def disarm(self) -> None:
+        with self._lock:
+            self._armed = None
+
+    def _on_import(self, _module: Any) -> None:
+        with self._lock:
+            self._hooked = False
+        try:
+            self._fire()
+        except Exception as exc:  # the application's import never fails because of telemetry
+            errors.record_internal_error("genai.instrument", exc)
+
+    def _fire(self) -> None:
+        with self._lock:
+            kwargs, self._armed = self._armed, None
+        if kwargs is not None:
+            self._apply(kwargs)
 
 
 class Patch:

@@ -25,6 +25,7 @@ from agentel.genai import semconv as sc
 from agentel.genai.call import _VERSION, SCOPE, LLMCall, current_llm_call, estimate_tokens
 from agentel.genai.instrumentors._base import (
     AsyncStream,
+    ImportHook,
     Patch,
     StreamState,
     SyncStream,
@@ -240,11 +241,16 @@ class AnthropicInstrumentor(BaseInstrumentor):  # type: ignore[misc]
         if not hasattr(self, "_patches"):  # a singleton: __init__ runs on every construction
             self._patches: list[Patch] = []
             self._lock = threading.Lock()
+            self._hook = ImportHook("anthropic", self._patch)
 
     def instrumentation_dependencies(self) -> Collection[str]:
         return ("anthropic >= 0.40",)
 
     def _instrument(self, **kwargs: Any) -> None:
+        # patched now if the application imported anthropic already, else when it does
+        self._hook.arm(kwargs)
+
+    def _patch(self, kwargs: dict[str, Any]) -> None:
         import importlib
 
         from agentel.genai.cost import warm_up
@@ -277,6 +283,7 @@ class AnthropicInstrumentor(BaseInstrumentor):  # type: ignore[misc]
         threading.Thread(target=warm_up, name="agentel-prices-warmup", daemon=True).start()
 
     def _uninstrument(self, **kwargs: Any) -> None:
+        self._hook.disarm()
         with self._lock:
             for patch in self._patches:
                 patch.uninstall()

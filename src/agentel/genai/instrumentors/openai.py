@@ -19,6 +19,7 @@ from agentel.genai import semconv as sc
 from agentel.genai.call import _VERSION, SCOPE, LLMCall, estimate_tokens
 from agentel.genai.instrumentors._base import (
     AsyncStream,
+    ImportHook,
     Patch,
     StreamState,
     SyncStream,
@@ -533,11 +534,16 @@ class OpenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
         if not hasattr(self, "_patches"):
             self._patches: list[Patch] = []
             self._lock = threading.Lock()
+            self._hook = ImportHook("openai", self._patch)
 
     def instrumentation_dependencies(self) -> Collection[str]:
         return ("openai >= 1.0",)
 
     def _instrument(self, **kwargs: Any) -> None:
+        # patched now if the application imported openai already, else when it does
+        self._hook.arm(kwargs)
+
+    def _patch(self, kwargs: dict[str, Any]) -> None:
         import importlib
 
         from agentel.genai.cost import warm_up
@@ -559,6 +565,7 @@ class OpenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
         threading.Thread(target=warm_up, name="agentel-prices-warmup", daemon=True).start()
 
     def _uninstrument(self, **kwargs: Any) -> None:
+        self._hook.disarm()
         with self._lock:
             for patch in self._patches:
                 patch.uninstall()
