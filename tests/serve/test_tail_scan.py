@@ -62,3 +62,34 @@ def test_a_poll_does_not_walk_a_cold_history(tmp_path: Path, monkeypatch: pytest
         fh.write("{}\n")
     t._next_full = 0.0
     assert str(other) in t.changed()
+
+
+def test_a_load_asked_for_from_outside_walks_everything(tmp_path: Path) -> None:
+    """The CLI's /agentel/load must see a file appended in a cold directory just before it asked."""
+
+    class _Engine:
+        database = "agentel"
+        kind = "served"
+
+    _history(tmp_path, 5)
+    t = Tailer(_Engine(), [str(tmp_path)])  # type: ignore[arg-type]
+    t._seen.update({p: t._sig(p) for p in t.changed()})
+    t._next_full = time.monotonic() + 3600
+    cold = tmp_path / "run0002" / "traces.jsonl"
+    with open(cold, "a") as fh:
+        fh.write("{}\n")
+    assert t.changed() == []  # the loop's poll does not see it yet
+    loaded: list[list[str]] = []
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(tail, "load", lambda engine, paths: loaded.append(list(paths)) or _report())
+    try:
+        t.load_now()
+    finally:
+        monkey.undo()
+    assert loaded == [[str(cold)]]
+
+
+def _report() -> Any:
+    from agentel.store.loader import LoadReport
+
+    return LoadReport()

@@ -189,9 +189,16 @@ class Tailer:
                 out.append(path)
         return out
 
-    def load_now(self) -> LoadReport | None:
-        """One pass: load every changed file; None when nothing had changed."""
+    def load_now(self, full: bool = True) -> LoadReport | None:
+        """One pass: load every changed file; None when nothing had changed.
+
+        ``full`` (the default, for callers such as the CLI's ``/agentel/load``: they must see
+        everything written before they asked) walks every watched path; the loop's own polls
+        look at the active part only.
+        """
         with self._lock:
+            if full:
+                self._next_full = 0.0
             files = self.changed()
             if not files:
                 return None
@@ -220,7 +227,7 @@ class Tailer:
         backoff = self.interval
         while not self._stop.is_set():
             try:
-                report = self.load_now()
+                report = self.load_now(full=False)
                 backoff = self.interval
                 self.last_error = ""
                 if report is not None:
