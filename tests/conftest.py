@@ -53,11 +53,60 @@ def example_data(tmp_path_factory: pytest.TempPathFactory) -> ExampleData:
 # starts processes or sleeps on real time with @pytest.mark.slow.
 SLOW_FIXTURES = frozenset({"example_data", "collector_bin", "start_collector", "browser", "chromium", "ui"})
 SLOW_DIRS = frozenset({"collector", "ui"})
+# Tests that start processes (`agentel run`, `opentelemetry-instrument`, `agentel serve`, writers
+# killed mid-line), hunt with hypothesis or replay stores end to end: each took 5 s or more in
+# `pytest --durations` (node-id prefixes, relative to tests/). Their fast siblings stay in the tier.
+SLOW_TESTS = (
+    "alerts/test_alerts_cli.py",
+    "analytics/test_training_export.py::test_records_without_recorded_content_are_counted",
+    "core/test_bad_settings.py::test_a_bad_setting_under_a_wrapper",
+    "core/test_bad_settings.py::test_agentel_run_",
+    "core/test_files_sink.py::test_concurrent_processes_never_interleave_lines",
+    "core/test_run_wrappers.py",
+    "evals/test_fake.py::test_fake_workload_lands_in_every_view",
+    "evals/test_store_roundtrip.py::test_cli_feedback",
+    "evals/test_store_roundtrip.py::test_feedback_round_trip_through_the_store",
+    "genai/test_content_event_store.py",
+    "genai/test_instrumentor_lifecycle.py::test_opentelemetry_instrument_",
+    "ingest/test_directory.py::test_ingested_calls_reach_the_store_once",
+    "ingest/test_watch.py::test_the_watch_command",
+    "packs/test_packs_feed_store.py",
+    "redaction/test_property_no_leak.py",
+    "redaction/test_redos.py",
+    "serve/test_serve_browser.py",
+    "serve/test_serve_cli_parity.py",
+    "serve/test_serve_collector_clickhouse.py",
+    "serve/test_serve_faults.py",
+    "sinks/test_clickhouse_hung_server.py",
+    "sinks/test_clickhouse_sink.py::test_spill_survives_the_process",
+    "sinks/test_clickhouse_sink.py::test_target_fails_mid_run",
+    "sinks/test_clickhouse_sink_server.py",
+    "sinks/test_files_full_disk.py",
+    "sinks/test_files_killed_writer.py",
+    "store/test_exporter_parity.py",
+    "store/test_load_bad_files.py",
+    "store/test_maintenance.py",
+    "store/test_row_fidelity.py",
+)
+# The store suites run on the embedded engine and on the server engine (`server-client`, `server`);
+# the fast tier keeps the embedded runs.
+SLOW_ENGINES = frozenset({"server-client", "server"})
 TESTS = Path(__file__).resolve().parent
+
+
+def _is_slow(item: pytest.Item) -> bool:
+    path = Path(str(item.fspath)).resolve().relative_to(TESTS)
+    node = "/".join(path.parts) + item.nodeid.partition("::")[1] + item.nodeid.partition("::")[2]
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return (
+        bool(SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())))
+        or path.parts[0] in SLOW_DIRS
+        or node.startswith(SLOW_TESTS)
+        or params.get("engine") in SLOW_ENGINES
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        parts = Path(str(item.fspath)).resolve().relative_to(TESTS).parts
-        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())) or parts[0] in SLOW_DIRS:
+        if _is_slow(item):
             item.add_marker(pytest.mark.slow)
