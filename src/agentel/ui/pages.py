@@ -44,6 +44,24 @@ def _usd(v: Any) -> str:
     return "unknown" if v is None else f"${float(v):.6f}".rstrip("0").rstrip(".")
 
 
+def _ms(v: Any) -> str:
+    return "–" if v is None else f"{float(v):,.0f} ms"
+
+
+def span_status(raw: Any) -> str:
+    """A span's status code as stored, either spelling (``Ok``/``STATUS_CODE_OK``), as Ok, Error or Unset."""
+    code = str(raw or "").upper().removeprefix("STATUS_CODE_")
+    return {"OK": "Ok", "ERROR": "Error"}.get(code, "Unset")
+
+
+def _attr_int(v: Any) -> str:
+    """A token count from a span attribute (a string, maybe empty)."""
+    try:
+        return _num(int(float(v))) if v not in (None, "") else ""
+    except ValueError:
+        return str(v)
+
+
 def _pct(v: Any) -> str:
     return "–" if v is None else f"{100 * float(v):.1f}%"
 
@@ -329,7 +347,7 @@ def trace_page(trace_id: str, spans: Sequence[Mapping[str, Any]]) -> Markup:
     t0 = min(starts) if starts else 0
     chart = timeline(
         [
-            (d, s["name"], int(s["start_ns"]), int(s["duration_ns"]), "ERROR" in str(s["status"]).upper())
+            (d, s["name"], int(s["start_ns"]), int(s["duration_ns"]), span_status(s["status"]) == "Error")
             for d, s in ordered
         ],
         t0=t0,
@@ -341,11 +359,11 @@ def trace_page(trace_id: str, spans: Sequence[Mapping[str, Any]]) -> Markup:
             s["service"],
             f"{(int(s['start_ns']) - t0) / 1e6:,.1f} ms",
             f"{int(s['duration_ns']) / 1e6:,.1f} ms",
-            str(s["status"]).replace("STATUS_CODE_", "").lower(),
+            span_status(s["status"]),
             s["model"],
-            s["input_tokens"],
-            s["output_tokens"],
-            s["cost"],
+            _attr_int(s["input_tokens"]),
+            _attr_int(s["output_tokens"]),
+            _usd(s["cost"]) if s["cost"] else ("unknown" if s["model"] else ""),
         )
         for d, s in ordered
     ]
@@ -381,7 +399,7 @@ def leaderboard_page(rows: Sequence[Mapping[str, Any]], since: str) -> Markup:
             "p50",
             "p95",
             "cost",
-            "checks passed",
+            "mean check score",
             "good feedback",
         ),
         [
@@ -389,12 +407,12 @@ def leaderboard_page(rows: Sequence[Mapping[str, Any]], since: str) -> Markup:
                 link(url("/calls", model=r["model"]), r["model"]),
                 _num(r["calls"]),
                 _pct(r["error_rate"]),
-                _num(r["mean_score"], "{:.2f}"),
                 _num(r["input_tokens"]),
                 _num(r["output_tokens"]),
-                f"{r['p50_ms']:,.0f} ms",
-                f"{r['p95_ms']:,.0f} ms",
+                _ms(r["p50_ms"]),
+                _ms(r["p95_ms"]),
                 _usd(r["cost_usd"]),
+                _num(r["mean_score"], "{:.2f}"),
                 _pct(r["good_feedback_rate"]),
             )
             for r in rows
