@@ -94,7 +94,15 @@ def same_output(args: list[str], served: str, direct: str) -> None:
     elif "csv" in args:
         assert _cells(served) == _cells(direct)
     else:
-        assert served == direct, f"agentel {' '.join(args)} printed differently through the server"
+        if served != direct:
+            import difflib
+
+            diff = "".join(
+                difflib.unified_diff(
+                    direct.splitlines(True), served.splitlines(True), "direct", "served", n=1
+                )
+            )
+            raise AssertionError(f"agentel {' '.join(args)} printed differently through the server:\n{diff}")
 
 
 @pytest.fixture(scope="module")
