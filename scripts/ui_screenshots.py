@@ -16,7 +16,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TESTS = ("tests/ui/test_browse_pages.py", "tests/ui/test_feedback_form.py", "tests/ui/test_escaping.py")
+TESTS = (
+    "tests/ui/test_browse_pages.py",
+    "tests/ui/test_feedback_form.py",
+    "tests/ui/test_escaping.py",
+    "tests/ui/test_trace_page.py",
+)
 
 
 def main(argv: list[str]) -> int:

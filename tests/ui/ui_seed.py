@@ -34,6 +34,7 @@ def span(
     run: str,
     attrs: dict[str, str] | None = None,
     error: bool = False,
+    status: str = "",
 ) -> dict[str, Any]:
     return {
         "Timestamp": _ts(start),
@@ -46,7 +47,8 @@ def span(
         "ResourceAttributes": {"service.name": "ui-test", "agentel.run_id": run},
         "SpanAttributes": {"run": run, **(attrs or {})},
         "Duration": int(ms * 1e6),
-        "StatusCode": "STATUS_CODE_ERROR" if error else "STATUS_CODE_UNSET",
+        # old rows spell it STATUS_CODE_*, new ones as the exporter does (Unset|Ok|Error): both occur
+        "StatusCode": status or ("STATUS_CODE_ERROR" if error else "STATUS_CODE_UNSET"),
     }
 
 
@@ -77,7 +79,7 @@ def seed(engine: Engine) -> dict[str, Any]:
     """Insert the known data; returns the ids the tests look for."""
     ta, tb = "a" * 32, "b" * 32
     spans = [
-        span(ta, "a000000000000001", "", "agent.run", T0, 3000, "run-alpha"),
+        span(ta, "a000000000000001", "", "agent.run", T0, 3000, "run-alpha", status="Ok"),
         span(
             ta,
             "a000000000000002",

@@ -355,7 +355,14 @@ def trace_page(trace_id: str, spans: Sequence[Mapping[str, Any]]) -> Markup:
     )
     rows = [
         (
-            render('<span class="span-name">$indent$name</span>', indent="\u00a0\u00a0" * d, name=s["name"]),
+            render(
+                '<span class="span-name">$indent$name</span>',
+                indent="\u00a0\u00a0" * d,
+                # an LLM span (a call in llm_calls) opens its call page
+                name=link(url("/call", trace=trace_id, span=s["span_id"]), s["name"], "call-link")
+                if s.get("operation") or s["model"]
+                else s["name"],
+            ),
             s["service"],
             f"{(int(s['start_ns']) - t0) / 1e6:,.1f} ms",
             f"{int(s['duration_ns']) / 1e6:,.1f} ms",
@@ -473,6 +480,16 @@ def cost_page(
     )
     return layout(
         "Cost", render("$f$d$m$t", f=_since_form("/cost", since), d=day_chart, m=model_chart, t=t), "/cost"
+    )
+
+
+def no_trace_message(trace_id: str) -> str:
+    """What the page of an unknown (or missing) trace id says."""
+    if not trace_id:
+        return "no trace id: open a trace from a call (/trace?trace=<32 hex digits>)"
+    return (
+        f"no trace {trace_id[:64]!r} in the store: check the id (32 hex digits, from a call page or "
+        "agentel runs), or wait until its files are loaded"
     )
 
 

@@ -97,7 +97,7 @@ class UIServer(ThreadingHTTPServer):
         except Exception:  # noqa: BLE001 - no version means no 304, never an error page
             return ""
         finally:
-            if held:
+            if held and lock is not None:
                 lock.release()
         return hashlib.sha1(repr(r.rows).encode()).hexdigest()[:16]
 
@@ -230,7 +230,12 @@ class Handler(BaseHTTPRequestHandler):
                 else:
                     self._page(pages.call_page(call, self.server.csrf, q.get("notice", "")), version)
             elif path == "/trace":
-                self._page(pages.trace_page(q.get("trace", ""), repo.trace(q.get("trace", ""))), version)
+                trace_id = q.get("trace", "")
+                spans = repo.trace(trace_id) if trace_id else []
+                if not spans:
+                    self._html(pages.error_page("Not found", pages.no_trace_message(trace_id)), 404)
+                else:
+                    self._page(pages.trace_page(trace_id, spans), version)
             elif path in ("/leaderboard", "/cost"):
                 # Aggregates over every call grow with the store: a recent window by default.
                 since = q.get("since", DEFAULT_WINDOW)
