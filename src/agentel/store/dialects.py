@@ -208,6 +208,8 @@ def column_sql(column: str) -> str:
         return f"toFloat64OrNull({expr})"
     if column == "Operation":
         return f"if({expr} = '', 'chat', {expr})"
+    if column == "Provider":  # OpenLLMetry says "Anthropic", the conventions "anthropic"
+        return f"lower({expr})"
     return expr
 
 
