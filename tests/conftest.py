@@ -58,6 +58,7 @@ SLOW_DIRS = frozenset({"collector", "ui"})
 # `pytest --durations` (node-id prefixes, relative to tests/). Their fast siblings stay in the tier.
 SLOW_TESTS = (
     "alerts/test_alerts_cli.py",
+    "alerts/test_pack_rules.py::test_every_default_rule_is_judged_and_fires_and_clears_from_the_store",
     "analytics/test_training_export.py::test_records_without_recorded_content_are_counted",
     "core/test_bad_settings.py::test_a_bad_setting_under_a_wrapper",
     "core/test_bad_settings.py::test_agentel_run_",
@@ -65,11 +66,14 @@ SLOW_TESTS = (
     "core/test_run_wrappers.py",
     "evals/test_fake.py::test_fake_workload_lands_in_every_view",
     "evals/test_store_roundtrip.py::test_cli_feedback",
+    "evals/test_store_roundtrip.py::test_evals_run_judges_stored_calls_once",
     "evals/test_store_roundtrip.py::test_feedback_round_trip_through_the_store",
     "genai/test_content_event_store.py",
     "genai/test_instrumentor_lifecycle.py::test_opentelemetry_instrument_",
+    "genai/test_lazy_instrumentors.py::test_sdks_are_hooked_on_import_not_at_start_up",
     "ingest/test_directory.py::test_ingested_calls_reach_the_store_once",
     "ingest/test_watch.py::test_the_watch_command",
+    "packs/test_generation_reports.py::test_export_metrics_and_visualize_metrics_from_the_monitor",
     "packs/test_packs_feed_store.py",
     "redaction/test_property_no_leak.py",
     "redaction/test_redos.py",
