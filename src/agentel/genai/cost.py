@@ -365,11 +365,13 @@ def load_overrides(path: str) -> list[tuple[str | None, str, Any]]:
 def _load_file_overrides() -> None:
     global _overrides_for, _file_overrides
     settings = state.settings()
-    if settings is _overrides_for:
+    # unconfigured (the CLI pricing the store's calls): AGENTEL_PRICES_FILE from the environment
+    marker: Any = settings if settings is not None else ("env", os.environ.get("AGENTEL_PRICES_FILE") or None)
+    if marker is _overrides_for or (settings is None and marker == _overrides_for):
         return
     with _lock:
-        _overrides_for = settings
-        path = getattr(settings, "prices_file", None)
+        _overrides_for = marker
+        path = getattr(settings, "prices_file", None) if settings is not None else marker[1]
         exact: dict[tuple[str | None, str], _Priced] = {}
         globs: list[tuple[str | None, str, _Priced]] = []
         if path:
