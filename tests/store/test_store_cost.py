@@ -121,3 +121,29 @@ def test_reprice_applies_a_prices_file_and_says_what_changed(
     # the SDK path prices with the same file: the two agree
     sdk = gcost.compute("openai", "gpt-4o", gcost.Usage(800, 0, 0, 0, 50))
     assert sdk is not None and sdk.total_usd == pytest.approx(changes["gpt-4o"].after_usd)
+
+
+@pytest.mark.usefixtures("no_overrides")
+def test_cost_command_prices_third_party_calls_and_reprice_prints_changes(tmp_path: Path) -> None:
+    from testsupport import invoke_cli
+
+    agentel.configure(dir=str(tmp_path / "d"), run_id="r", metrics_interval_s=0, console="off")
+    for c in CALLS:
+        with agentel.span(f"chat {c[1]}", **_attrs(*c)):
+            pass
+    agentel.shutdown()
+    env = {"AGENTEL_DIR": str(tmp_path / "d"), "AGENTEL_NO_SERVE": "1", "CLICKHOUSE_URL": ""}
+    first = invoke_cli("cost", "--since", "30d", "--format", "json", env=env)
+    assert first.exit_code == 0, first.output
+    by_model = {r["key"] if "key" in r else r["model"]: r for r in json.loads(first.stdout)}
+    sdk = gcost.compute("openai", "gpt-4o", gcost.Usage(800, 0, 0, 0, 50))
+    assert sdk is not None and by_model["gpt-4o"]["cost_usd"] == pytest.approx(sdk.total_usd)
+    assert by_model["my-local-llama-42"]["cost_usd"] is None
+    prices_file = tmp_path / "prices.toml"
+    prices_file.write_text('[[prices]]\nmodel = "my-local-llama-*"\ninput_mtok = 0.5\noutput_mtok = 0.5\n')
+    again = invoke_cli(
+        "cost", "--reprice", "--since", "30d", env=env | {"AGENTEL_PRICES_FILE": str(prices_file)}
+    )
+    assert again.exit_code == 0, again.output
+    assert "repriced openai/my-local-llama-42: 1 call(s) unpriced -> $0.000055" in again.output
+    assert "reprice: 1 model(s) changed" in again.output

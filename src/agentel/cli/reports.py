@@ -216,6 +216,11 @@ def leaderboard_cmd(
 )
 @click.option("--task", default=None, help="Only calls made for this task.")
 @click.option("--model", default=None, help="Only this model.")
+@click.option(
+    "--reprice",
+    is_flag=True,
+    help="Recompute the store's prices with the installed genai-prices data (and AGENTEL_PRICES_FILE) first; print what changed.",
+)
 @window_options
 @run_option
 @limit_option(None, "rows")
@@ -225,6 +230,7 @@ def cost_cmd(
     by: str,
     task: str | None,
     model: str | None,
+    reprice: bool,
     since: str | None,
     until: str | None,
     run: str | None,
@@ -233,10 +239,22 @@ def cost_cmd(
     no_load: bool,
 ) -> None:
     """What LLM calls cost, by model, provider, run, task or day (unpriced calls counted apart)."""
-    from agentel.analytics import formats, questions
+    from agentel.analytics import formats, prices, questions
 
     window = parse_window(since, until)
     with open_engine(no_load, quiet=fmt != "table") as engine:
+        if reprice:
+            changes = prices.reprice(engine)
+            for c in changes:
+                before = "unpriced" if c.before_usd is None else f"${c.before_usd:.6f}"
+                after = "unpriced" if c.after_usd is None else f"${c.after_usd:.6f}"
+                click.echo(
+                    f"repriced {c.provider}/{c.model}: {c.calls} call(s) {before} -> {after} ({c.version or 'no price'})",
+                    err=True,
+                )
+            click.echo(f"reprice: {len(changes)} model(s) changed", err=True)
+        else:
+            prices.refresh(engine)  # price rows for calls new since the last report
         every = questions.cost(engine, window, by=by, run=run, task=task, model=model)
     rows = limited(every, limit)
     formats.emit(rows, fmt, title=f"Cost by {by} ({window.describe()})")
