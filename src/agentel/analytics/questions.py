@@ -70,6 +70,50 @@ _SORTS: dict[str, tuple[str, bool]] = {
     "tokens": ("tokens_per_call", False),
 }
 LEADERBOARD_SORTS = tuple(_SORTS)
+#: by default a quality is ranked by the pessimistic end of its 95% interval, so a model with two
+#: lucky calls does not outrank one with two hundred good ones; "mean" ranks by the value itself
+RANK_BY = ("bound", "mean")
+DEFAULT_MIN_CALLS = 5
+_Z95 = 1.959964
+
+# sort -> (how many observations the value is a mean of, its standard deviation column or "rate")
+_INTERVALS: dict[str, tuple[str, str]] = {
+    "score": ("scores", "score_sd"),
+    "confidence": ("confidences", "confidence_sd"),
+    "wins": ("member_answers", "rate"),
+    "feedback": ("feedback", "rate"),
+    "errors": ("calls", "rate"),
+}
+
+
+def _wilson(p: float, n: int) -> tuple[float, float]:
+    """The Wilson 95% interval of a rate ``p`` over ``n`` trials."""
+    z2 = _Z95 * _Z95
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = _Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def interval(row: Mapping[str, Any], sort: str, column: str) -> tuple[float | None, float | None]:
+    """The 95% confidence interval of ``row[column]`` (None, None when it has none or no value).
+
+    Rates get the Wilson interval; means the normal one, mean ± 1.96·sd/√n, with sd 0.5 (the
+    widest a 0..1 value can spread) while there is only one observation.
+    """
+    spec = _INTERVALS.get(sort)
+    value = row.get(column)
+    if spec is None or value is None or (isinstance(value, float) and math.isnan(value)):
+        return None, None
+    count_col, sd_col = spec
+    n = int(row.get(count_col) or 0)
+    if n <= 0:
+        return None, None
+    if sd_col == "rate":
+        return _wilson(float(value), n)
+    sd = row.get(sd_col)
+    sd = 0.5 if sd is None or (isinstance(sd, float) and math.isnan(sd)) else float(sd)
+    half = _Z95 * sd / math.sqrt(n)
+    return float(value) - half, float(value) + half
 
 
 def leaderboard(
@@ -81,19 +125,31 @@ def leaderboard(
     task: str | None = None,
     model: str | None = None,
     sort: str = "score",
+    group_aliases: bool = False,
+    min_calls: int = 1,
+    rank_by: str = "bound",
 ) -> list[dict[str, Any]]:
     """Per model (or ``by`` task/operation/provider/run): calls, quality, tokens, latency, cost.
 
     Sorted by ``sort`` (missing values last; ties broken by calls). The group column is named
     after ``by``. By run, ``arbiter_final_confidence`` is a consortium run's final arbiter
     confidence, and ``sort="confidence"`` ranks runs by it.
+
+    ``group_aliases`` counts a dated snapshot for its model family (``gpt-4o-mini-2024-07-18`` as
+    ``gpt-4o-mini``). Rows with fewer than ``min_calls`` calls rank after the rest
+    (``enough_calls`` false). For score, confidence, wins, feedback and errors, ``ci95_low`` and
+    ``ci95_high`` are the 95% interval of the sorted value, and ``rank_by="bound"`` (the default)
+    ranks by its pessimistic end (the lower bound of a quality, the upper bound of the error rate).
     """
     if by not in LEADERBOARD_KEYS:
         raise AnalyticsError(f"--by: unknown grouping {by!r} (known: {', '.join(LEADERBOARD_KEYS)})")
     if sort not in _SORTS:
         raise AnalyticsError(f"--sort: unknown order {sort!r} (known: {', '.join(_SORTS)})")
+    if rank_by not in RANK_BY:
+        raise AnalyticsError(f"--rank-by: unknown choice {rank_by!r} (known: {', '.join(RANK_BY)})")
     check_run(engine, run)
-    rows = ask(engine, "leaderboard", {**_filters(window, run, task, model), "by": by})
+    params = {**_filters(window, run, task, model), "by": by, "aliases": int(group_aliases and by == "model")}
+    rows = ask(engine, "leaderboard", params)
     column, desc = _SORTS[sort]
     if by == "run" and sort == "confidence":
         # a consortium run is as good as its arbiter's final verdict, not the mean of every answer
@@ -102,11 +158,22 @@ def leaderboard(
         for row in rows:
             row.pop("arbiter_final_confidence", None)
 
-    def order(row: dict[str, Any]) -> tuple[int, float, float]:
+    for row in rows:
+        low, high = interval(row, "confidence" if column == "arbiter_final_confidence" else sort, column)
+        if column == "arbiter_final_confidence":  # one verdict per run: no interval
+            low = high = None
+        row["ci95_low"], row["ci95_high"] = low, high
+        row["enough_calls"] = int(row["calls"]) >= min_calls
+
+    def order(row: dict[str, Any]) -> tuple[int, int, float, float]:
         v = row.get(column)
+        if rank_by == "bound" and row["ci95_low"] is not None:
+            v = row["ci95_low"] if desc else row["ci95_high"]
+        # a run's own verdict is one number, whatever the number of calls behind it
+        few = 0 if row["enough_calls"] or column == "arbiter_final_confidence" else 1
         if v is None or (isinstance(v, float) and math.isnan(v)):
-            return (1, 0.0, -float(row["calls"]))
-        return (0, -float(v) if desc else float(v), -float(row["calls"]))
+            return (few, 1, 0.0, -float(row["calls"]))
+        return (few, 0, -float(v) if desc else float(v), -float(row["calls"]))
 
     rows.sort(key=order)
     out = []

@@ -172,6 +172,25 @@ _LB_COLUMNS = (
 )
 @click.option("--task", default=None, help="Only calls made for this task (the `task` correlation key).")
 @click.option("--model", default=None, help="Only this model.")
+@click.option(
+    "--group-aliases",
+    is_flag=True,
+    help="Count a dated snapshot for its model family (gpt-4o-mini-2024-07-18 as gpt-4o-mini).",
+)
+@click.option(
+    "--min-calls",
+    type=click.IntRange(1),
+    default=5,  # questions.DEFAULT_MIN_CALLS (not imported here: --help stays fast)
+    show_default=True,
+    help="Rows with fewer calls rank after the rest (enough_calls false).",
+)
+@click.option(
+    "--rank-by",
+    type=click.Choice(("bound", "mean")),
+    default="bound",
+    show_default=True,
+    help="Rank a quality by the pessimistic end of its 95% interval (bound), or by its value (mean).",
+)
 @window_options
 @run_option
 @limit_option(None, "ranked rows")
@@ -182,6 +201,9 @@ def leaderboard_cmd(
     sort: str,
     task: str | None,
     model: str | None,
+    group_aliases: bool,
+    min_calls: int,
+    rank_by: str,
     since: str | None,
     until: str | None,
     run: str | None,
@@ -194,11 +216,32 @@ def leaderboard_cmd(
 
     window = parse_window(since, until)
     with open_engine(no_load, quiet=fmt != "table") as engine:
-        rows = questions.leaderboard(engine, window, by=by, run=run, task=task, model=model, sort=sort)
+        rows = questions.leaderboard(
+            engine,
+            window,
+            by=by,
+            run=run,
+            task=task,
+            model=model,
+            sort=sort,
+            group_aliases=group_aliases,
+            min_calls=min_calls,
+            rank_by=rank_by,
+        )
     rows = limited(rows, limit)
     extra = ("arbiter_final_confidence",) if by == "run" else ()
-    columns = ("rank", by, *extra, *_LB_COLUMNS) if fmt == "table" else None
-    formats.emit(rows, fmt, columns=columns, title=f"Leaderboard by {by} ({window.describe()})")
+    ci = ("ci95_low", "ci95_high") if any(r["ci95_low"] is not None for r in rows) else ()
+    columns = ("rank", by, *extra, *_LB_COLUMNS, *ci) if fmt == "table" else None
+    ranked = "value" if rank_by == "mean" or not ci else "95% bound"
+    formats.emit(
+        rows,
+        fmt,
+        columns=columns,
+        title=f"Leaderboard by {by} ({window.describe()}; ranked by {sort} {ranked}; min {min_calls} calls)",
+    )
+    few = [str(r[by]) for r in rows if not r["enough_calls"]]
+    if few:
+        note(fmt, f"fewer than {min_calls} calls (ranked last): {', '.join(few)}")
     if not rows:
         note(fmt, "no LLM calls in this window")
 

@@ -12,7 +12,10 @@ WITH
 calls AS (
     SELECT SpanKey, TraceId, ParentSpanId,
         multiIf({by:String} = 'task', Task, {by:String} = 'operation', Operation,
-                {by:String} = 'provider', Provider, {by:String} = 'run', Run, Model) AS key,
+                {by:String} = 'provider', Provider, {by:String} = 'run', Run,
+                -- --group-aliases: a dated snapshot counts for its family (gpt-4o-mini-2024-07-18 -> gpt-4o-mini)
+                {aliases:UInt8} = 1, replaceRegexpOne(Model, '-(\\d{4}-\\d{2}-\\d{2}|\\d{8})$', ''),
+                Model) AS key,
         InputTokens, OutputTokens, DurationMs, CostUsd, IsError
     FROM llm_calls
     WHERE Timestamp >= {since:DateTime64(9)} AND Timestamp < {until:DateTime64(9)}
@@ -29,7 +32,8 @@ cr_up AS (SELECT k FROM cr WHERE k NOT IN (SELECT SpanKey FROM llm_calls)),
 fb AS (SELECT cityHash64(trace_id, span_id) AS k, good FROM feedback WHERE good IS NOT NULL),
 fb_up AS (SELECT k FROM fb WHERE k NOT IN (SELECT SpanKey FROM llm_calls)),
 scores AS (
-    SELECT l.key AS key, avg(e.ScoreValue) AS mean_score, count() AS scores
+    SELECT l.key AS key, avg(e.ScoreValue) AS mean_score, stddevSamp(e.ScoreValue) AS score_sd,
+        count() AS scores
     FROM (
         SELECT SpanKey AS link, key FROM calls WHERE SpanKey IN (SELECT SpanKey FROM eval_results)
         UNION ALL
@@ -41,8 +45,10 @@ scores AS (
     GROUP BY l.key
 ),
 consortium AS (
-    SELECT l.key AS key, avg(r.confidence) AS mean_confidence,
-        avgIf(r.chosen, NOT r.is_arbiter) AS win_rate, count() AS responses
+    SELECT l.key AS key, avg(r.confidence) AS mean_confidence, stddevSamp(r.confidence) AS confidence_sd,
+        countIf(r.confidence IS NOT NULL) AS confidences,
+        avgIf(r.chosen, NOT r.is_arbiter) AS win_rate, countIf(NOT r.is_arbiter) AS member_answers,
+        count() AS responses
     FROM (
         SELECT SpanKey AS link, key FROM calls WHERE (SELECT count() > 0 FROM cr) AND SpanKey IN (SELECT k FROM cr)
         UNION ALL
@@ -92,7 +98,11 @@ SELECT a.key AS key,
     a.errors / a.calls AS error_rate,
     if(s.scores > 0, s.mean_score, NULL) AS mean_score,
     s.scores AS scores,
+    if(s.scores > 1, s.score_sd, NULL) AS score_sd,
     if(c.responses > 0, c.mean_confidence, NULL) AS mean_confidence,
+    c.confidences AS confidences,
+    if(c.confidences > 1, c.confidence_sd, NULL) AS confidence_sd,
+    c.member_answers AS member_answers,
     if(c.responses > 0 AND NOT isNaN(c.win_rate), c.win_rate, NULL) AS win_rate,
     if(f.feedback > 0, f.good_rate, NULL) AS good_feedback_rate,
     f.feedback AS feedback,
