@@ -34,6 +34,8 @@ class Plot:
     path: str | None
     points: int
     note: str = ""
+    x_label: str = ""  # what the x axis says (a time axis: "time (UTC), <from> – <to>")
+    x_ticks: tuple[str, ...] = ()  # the tick labels drawn on it
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -42,6 +44,8 @@ class Plot:
             "path": self.path,
             "points": self.points,
             "note": self.note,
+            "x_label": self.x_label,
+            "x_ticks": list(self.x_ticks),
         }
 
 
@@ -73,13 +77,34 @@ def _save(fig: Any, out_dir: str, name: str) -> str:
     return path
 
 
-def _time_axis(ax: Any) -> None:
+def time_label(first: datetime, last: datetime) -> tuple[str, str]:
+    """(tick format, axis label) for data from ``first`` to ``last`` (UTC): clock times, never bare
+    seconds or days that read like hours, and the range itself in the label."""
+    span = (last - first).total_seconds()
+    tick = "%H:%M:%S" if span < 600 else "%H:%M" if span < 86400 else "%m-%d %H:%M"
+    if first.date() == last.date():
+        where = f"{first:%Y-%m-%d %H:%M:%S} – {last:%H:%M:%S}"
+    else:
+        where = f"{first:%Y-%m-%d %H:%M} – {last:%Y-%m-%d %H:%M}"
+    return tick, f"time (UTC), {where}"
+
+
+def _time_axis(ax: Any, times: Sequence[datetime] | None = None) -> None:
     import matplotlib.dates as mdates
 
-    loc = mdates.AutoDateLocator()
+    loc = mdates.AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
-    ax.set_xlabel("time (UTC)")
+    if times:
+        tick, label = time_label(min(times), max(times))
+        span = (max(times) - min(times)).total_seconds()
+        if span < 60:  # whole seconds: no repeated labels
+            step = next(st for st in (1, 2, 5, 10, 15, 30) if span / st <= 8)
+            ax.xaxis.set_major_locator(mdates.SecondLocator(bysecond=range(0, 60, step), tz=timezone.utc))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter(tick, tz=timezone.utc))
+        ax.set_xlabel(label)
+    else:
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+        ax.set_xlabel("time (UTC)")
 
 
 def _success_error(rows: Sequence[dict[str, Any]], fig: Any, bucket_s: int) -> None:
@@ -107,7 +132,7 @@ def _success_error(rows: Sequence[dict[str, Any]], fig: Any, bucket_s: int) -> N
     ax2.bar(times, calls, width=bucket_s / 86400 * 0.8, alpha=0.15, color="tab:blue", label="calls")
     ax2.set_ylabel("calls")
     ax.legend(loc="upper left")
-    _time_axis(ax)
+    _time_axis(ax, times)
 
 
 def _tokens(rows: Sequence[dict[str, Any]], fig: Any, bucket_s: int) -> None:
@@ -122,7 +147,7 @@ def _tokens(rows: Sequence[dict[str, Any]], fig: Any, bucket_s: int) -> None:
     )
     ax.set_ylabel(f"tokens per {bucket_s}s")
     ax.legend(loc="upper left")
-    _time_axis(ax)
+    _time_axis(ax, times)
 
 
 def _log_bins(values: Sequence[float], n: int = 40) -> list[float]:
@@ -157,7 +182,37 @@ def _eval_scores(rows: Sequence[dict[str, Any]], fig: Any, bucket_s: int) -> Non
         ax.plot(ts, vs, "o-", label=name)
     ax.set_ylabel(f"mean score per {bucket_s}s")
     ax.legend(loc="lower left", fontsize="small")
-    _time_axis(ax)
+    _time_axis(ax, [t for ts, _ in series.values() for t in ts])
+
+
+def _generation_time(rows: Sequence[dict[str, Any]], fig: Any) -> None:
+    ax = fig.add_subplot()
+    for status, color in (("success", "tab:green"), ("error", "tab:red")):
+        rs = [r for r in rows if (r["status"] or "success") == status]
+        if rs:
+            ax.plot(
+                [_time(r["time"]) for r in rs],
+                [float(r["duration_ms"]) / 1000 for r in rs],
+                "o",
+                color=color,
+                label=status,
+            )
+    ax.set_ylabel("generation time (s)")
+    ax.legend(loc="upper left")
+    _time_axis(ax, [_time(r["time"]) for r in rows])
+
+
+def _conversation_length(rows: Sequence[dict[str, Any]], fig: Any) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    ax = fig.add_subplot()
+    lengths = [int(r["conversation_length"]) for r in rows if r["conversation_length"] is not None]
+    lo, hi = min(lengths), max(lengths)
+    ax.hist(lengths, bins=[x - 0.5 for x in range(lo, hi + 2)], color="tab:blue", edgecolor="white")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("conversation length (messages)")
+    ax.set_ylabel("generations")
 
 
 def _fitness(rows: Sequence[dict[str, Any]], fig: Any) -> None:
@@ -214,9 +269,18 @@ def _lineage(rows: Sequence[dict[str, Any]], fig: Any) -> None:
         ax.scatter(
             [g for _, g in invalid], [low - 0.05] * len(invalid), marker="x", color="tab:red", label="invalid"
         )
-    ax.set_xlabel("generation")
-    ax.set_ylabel("fitness")
+    _generation_axis(ax)
     ax.legend(loc="lower right", fontsize="small")
+
+
+def _latest_evolution_run(rows: Sequence[dict[str, Any]]) -> str | None:
+    """The evolution run with the latest generation rows (the one a plot shows by default)."""
+    latest: dict[str, str] = {}
+    for r in rows:
+        t = str(r.get("last") or "")
+        if t > latest.get(r["run_id"], ""):
+            latest[r["run_id"]] = t
+    return max(latest, key=lambda k: (latest[k], k)) if latest else None
 
 
 def render(
@@ -226,8 +290,12 @@ def render(
     *,
     run: str | None = None,
     only: Sequence[str] | None = None,
+    all_runs: bool = False,
 ) -> list[Plot]:
-    """Write every chart with data to ``out_dir``; returns what was written and what was skipped."""
+    """Write every chart with data to ``out_dir``; returns what was written and what was skipped.
+
+    The evolution charts show one run — ``run``, else the latest — unless ``all_runs``.
+    """
     import matplotlib
 
     matplotlib.use("Agg", force=True)
@@ -248,8 +316,14 @@ def render(
             return
         fig = _figure()
         draw(fig)
-        fig.suptitle(title)
-        plots.append(Plot(name, title, _save(fig, out_dir, name), n if n is not None else len(rows)))
+        fig.suptitle(f"{title} — {window.describe()}")
+        path = _save(fig, out_dir, name)  # draws the figure: the tick labels exist from here
+        ax = fig.axes[0]
+        lo, hi = sorted(ax.get_xlim())
+        ticks = tuple(
+            t.get_text() for t in ax.get_xticklabels() if t.get_text() and lo <= t.get_position()[0] <= hi
+        )
+        plots.append(Plot(name, title, path, n if n is not None else len(rows), "", ax.get_xlabel(), ticks))
 
     per_bucket = ask(engine, "plot_calls_over_time", {**base, "bucket_s": bucket})
     chart(
@@ -289,18 +363,32 @@ def render(
         eval_lat,
         lambda f: _histogram(by_eval, f, "evaluation time (ms, log scale)"),
     )
+    gens = ask(engine, "plot_generations", base)
+    chart("generation_time", "Generation time", gens, lambda f: _generation_time(gens, f))
+    lengths = [r for r in gens if r["conversation_length"] is not None]
+    chart(
+        "generation_conversation_length",
+        "Conversation length per generation",
+        lengths,
+        lambda f: _conversation_length(lengths, f),
+    )
     evo = {**window.params(), "run": run or ""}  # an evolution run id is its `run` key
     fitness = ask(engine, "evolution_fitness", evo)
+    shown = run or (None if all_runs else _latest_evolution_run(fitness))
+    if shown and not run:
+        evo = {**evo, "run": shown}
+        fitness = [r for r in fitness if r["run_id"] == shown]
+    one = f" ({shown})" if shown else " (all runs)"
     chart(
         "evolution_fitness",
-        "Evolution: best and average fitness per generation",
+        "Evolution: best and average fitness per generation" + one,
         fitness,
         lambda f: _fitness(fitness, f),
     )
     lineage = ask(engine, "evolution_lineage", evo)
     chart(
         "evolution_lineage",
-        "Evolution: lineage (parent → child, by mutation type)",
+        "Evolution: lineage (parent → child, by mutation type)" + one,
         lineage,
         lambda f: _lineage(lineage, f),
     )
@@ -313,6 +401,8 @@ PLOT_NAMES = (
     "llm_latency_histogram",
     "eval_scores_over_time",
     "eval_latency_histogram",
+    "generation_time",
+    "generation_conversation_length",
     "evolution_fitness",
     "evolution_lineage",
 )

@@ -26,6 +26,9 @@ from agentel.store.session import data_dir
     help="Folder for the PNGs (default: AGENTEL_DIR/plots).",
 )
 @click.option("--only", multiple=True, help="Only these charts (repeatable; see docs/cli.md for names).")
+@click.option(
+    "--all-runs", is_flag=True, help="Evolution charts: every run (default: --run, else the latest run)."
+)
 @window_options
 @run_option
 @format_option()
@@ -33,6 +36,7 @@ from agentel.store.session import data_dir
 def plots_cmd(
     out_dir: str | None,
     only: tuple[str, ...],
+    all_runs: bool,
     since: str | None,
     until: str | None,
     run: str | None,
@@ -50,7 +54,7 @@ def plots_cmd(
     window = parse_window(since, until)
     target = out_dir or os.path.join(data_dir(), "plots")
     with open_engine(no_load, quiet=fmt != "table") as engine:
-        made = plots.render(engine, target, window, run=run, only=only or None)
+        made = plots.render(engine, target, window, run=run, only=only or None, all_runs=all_runs)
     rows = [p.as_dict() for p in made]
     formats.emit(rows, fmt, title=f"Plots in {os.path.abspath(target)}")
     if not any(p.path for p in made):
