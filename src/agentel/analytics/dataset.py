@@ -99,6 +99,12 @@ class ExportReport:
     records: int = 0
     without_content: int = 0
     skipped_low_score: int = 0
+    skipped_filtered: int = 0  # by feedback or confidence
+
+
+#: what ``export-training --shape`` writes
+SHAPES = ("records", "chat", "dpo")
+FEEDBACK = ("good", "bad", "any")
 
 
 def records(
@@ -110,24 +116,46 @@ def records(
     model: str | None = None,
     min_score: float | None = None,
     chosen_only: bool = False,
+    feedback: str = "any",
+    min_confidence: float | None = None,
     report: ExportReport | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Training records for the judged calls in ``window`` (filters: run, task, model, score, chosen)."""
+    """Training records for the judged calls in ``window`` (filters: run, task, model, score,
+    chosen, feedback good/bad, the arbiter's confidence at least ``min_confidence``)."""
     check_run(engine, run)
+    if feedback not in FEEDBACK:
+        raise ValueError(f"--feedback: expected one of {', '.join(FEEDBACK)}, got {feedback!r}")
     report = report if report is not None else ExportReport()
-    rows = ask(
+    rows = ask(  # the model filter is applied below: the arbiter's analysis is kept whoever answered
         engine,
         "training_records",
-        {**window.params(), "run": run or "", "task": task or "", "model": model or ""},
+        {**window.params(), "run": run or "", "task": task or "", "model": ""},
     )
-    # members of one consortium iteration answered the same prompt: their answers are alternatives
+    # members of one consortium iteration answered the same prompt: their answers are alternatives;
+    # the arbiter's answer there is its analysis (synthesis) of them
     groups: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
+    arbiters: dict[tuple[str, int], dict[str, Any]] = {}
     for r in rows:
         r["_answer"] = answer(r["output_messages"])
-        if r["consortium_run_id"] and not r["is_arbiter"]:
-            groups[(r["consortium_run_id"], int(r["consortium_iteration"]))].append(r)
+        if r["consortium_run_id"]:
+            key = (r["consortium_run_id"], int(r["consortium_iteration"]))
+            if r["is_arbiter"]:
+                arbiters[key] = r
+            else:
+                groups[key].append(r)
     for r in rows:
-        if r["is_arbiter"] or (chosen_only and not r["chosen"]):
+        if r["is_arbiter"] or (chosen_only and not r["chosen"]) or (model and r["model"] != model):
+            continue
+        key = (r["consortium_run_id"], int(r["consortium_iteration"]))
+        arb = arbiters.get(key) if r["consortium_run_id"] else None
+        good = r["good_feedback"]
+        if feedback != "any" and (good is None or (good >= 0.5) != (feedback == "good")):
+            report.skipped_filtered += 1
+            continue
+        if min_confidence is not None and (
+            arb is None or arb["confidence"] is None or arb["confidence"] < min_confidence
+        ):
+            report.skipped_filtered += 1
             continue
         scores = _scores(r["score_names"], r["score_values"])
         if min_score is not None:
@@ -158,6 +186,14 @@ def records(
             ],
             "scores": scores,
             "confidence": r["confidence"],
+            "arbiter": None
+            if arb is None
+            else {
+                "model": arb["model"],
+                "analysis": arb["_answer"],
+                "confidence": arb["confidence"],
+                "chosen_model": chosen["model"] if chosen is not None else None,
+            },
             "good_feedback": r["good_feedback"],
             "reference_answer": r["reference_answer"] or None,
             "model": r["model"],
@@ -173,6 +209,61 @@ def records(
             "output_tokens": r["output_tokens"],
             "cost_usd": r["cost_usd"],
         }
+
+
+def as_chat(rec: Mapping[str, Any]) -> dict[str, Any]:
+    """A record in the chat fine-tuning shape: ``{"messages": [..., assistant answer], "metadata"}``."""
+    return {
+        "messages": [*rec["prompt"], {"role": "assistant", "content": rec["response"]}],
+        "metadata": {
+            k: rec[k]
+            for k in (
+                "model",
+                "chosen",
+                "scores",
+                "confidence",
+                "good_feedback",
+                "run_id",
+                "task",
+                "trace_id",
+            )
+        },
+    }
+
+
+def preference_pairs(recs: Iterator[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
+    """DPO preference pairs: for each consortium answer the arbiter chose, one pair per answer it
+    did not (same prompt): ``{"prompt", "chosen", "rejected", "analysis", "confidence", ...}``."""
+    for rec in recs:
+        if not rec["chosen"]:
+            continue
+        arb = rec.get("arbiter") or {}
+        for alt in rec["alternatives"]:
+            if alt["chosen"] or not alt["response"]:
+                continue
+            yield {
+                "prompt": rec["prompt"],
+                "chosen": rec["response"],
+                "rejected": alt["response"],
+                "chosen_model": rec["model"],
+                "rejected_model": alt["model"],
+                "analysis": arb.get("analysis"),
+                "confidence": arb.get("confidence"),
+                "run_id": rec["run_id"],
+                "iteration": rec["iteration"],
+                "trace_id": rec["trace_id"],
+            }
+
+
+def shaped(recs: Iterator[dict[str, Any]], shape: str) -> Iterator[dict[str, Any]]:
+    """Records as ``shape``: records (as they are), chat or dpo."""
+    if shape == "chat":
+        return (as_chat(r) for r in recs)
+    if shape == "dpo":
+        return preference_pairs(recs)
+    if shape != "records":
+        raise ValueError(f"--shape: expected one of {', '.join(SHAPES)}, got {shape!r}")
+    return recs
 
 
 def _scores(names: Sequence[str], values: Sequence[Any]) -> dict[str, float | None]:
@@ -197,4 +288,15 @@ def write_jsonl(recs: Iterator[Mapping[str, Any]], fh: IO[str]) -> int:
     return n
 
 
-__all__ = ["ExportReport", "answer", "messages", "records", "write_jsonl"]
+__all__ = [
+    "FEEDBACK",
+    "SHAPES",
+    "ExportReport",
+    "answer",
+    "as_chat",
+    "messages",
+    "preference_pairs",
+    "records",
+    "shaped",
+    "write_jsonl",
+]

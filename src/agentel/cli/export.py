@@ -28,6 +28,27 @@ from agentel.cli.options import (
     "--min-score", type=float, default=None, help="Only calls whose mean evaluation score is at least this."
 )
 @click.option("--chosen-only", is_flag=True, help="Only answers the consortium arbiter chose.")
+@click.option(
+    "--shape",
+    type=click.Choice(("records", "chat", "dpo")),
+    default="records",
+    show_default=True,
+    help="records: one judged call per line (with the arbiter's analysis); chat: {messages: [...]} "
+    "for chat fine-tuning; dpo: {prompt, chosen, rejected, analysis} preference pairs.",
+)
+@click.option(
+    "--feedback",
+    type=click.Choice(("good", "bad", "any")),
+    default="any",
+    show_default=True,
+    help="Only calls with good (or bad) feedback.",
+)
+@click.option(
+    "--min-confidence",
+    type=float,
+    default=None,
+    help="Only consortium answers whose arbiter's confidence is at least this.",
+)
 @window_options
 @run_option
 @limit_option(None, "records")
@@ -39,6 +60,9 @@ def export_training_cmd(
     task: str | None,
     min_score: float | None,
     chosen_only: bool,
+    shape: str,
+    feedback: str,
+    min_confidence: float | None,
     since: str | None,
     until: str | None,
     run: str | None,
@@ -61,8 +85,11 @@ def export_training_cmd(
             model=model,
             min_score=min_score,
             chosen_only=chosen_only,
+            feedback=feedback,
+            min_confidence=min_confidence,
             report=report,
         )
+        recs = dataset.shaped(recs, shape)
         if limit is not None:
             import itertools
 
@@ -79,6 +106,8 @@ def export_training_cmd(
         "records": n,
         "without_content": report.without_content,
         "skipped_low_score": report.skipped_low_score,
+        "skipped_filtered": report.skipped_filtered,
+        "shape": shape,
     }
     if file == "-":
         click.echo(f"{n} record(s)", err=True)
