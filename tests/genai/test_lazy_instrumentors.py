@@ -93,3 +93,16 @@ print(type(m.Messages.__dict__["create"]).__name__)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["function", "FunctionWrapper"]
+
+
+def test_agentel_run_execs_the_program_in_its_own_place(tmp_path: Path) -> None:
+    """No wrapper interpreter in between: the program has the pid `agentel run` was started with."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "AGENTEL_"))}
+    env |= {"AGENTEL_DIR": str(tmp_path / "data"), "AGENTEL_CONSOLE": "off"}
+    code = "import os, sys; print(os.getpid(), 'opentelemetry.sdk.trace' in sys.modules)"
+    proc = subprocess.Popen(
+        [_bin("agentel"), "run", "--", "python", "-c", code], env=env, stdout=subprocess.PIPE, text=True
+    )
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 0
+    assert out.split() == [str(proc.pid), "True"]  # same process, and agentel configured it

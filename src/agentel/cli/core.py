@@ -37,20 +37,34 @@ def run_cmd(
         env["AGENTEL_CAPTURE_CONTENT"] = "1" if capture_content else "0"
     env.setdefault("OTEL_PYTHON_DISTRO", "agentel")
     env.setdefault("OTEL_PYTHON_CONFIGURATOR", "agentel")
-    # A bad setting does not stop the program: agentel's configurator inside the wrapper says so in
+    # A bad setting does not stop the program: agentel's configurator inside the program says so in
     # one line naming the variable, and the program runs without agentel.
-    wrapper = shutil.which(
-        "opentelemetry-instrument", path=os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
-    )
-    if wrapper is None:
+    # What opentelemetry-instrument does, without its own interpreter: its sitecustomize first on
+    # PYTHONPATH (then the working directory), and the program exec'd in this process's place.
+    import importlib.util
+
+    spec = importlib.util.find_spec("opentelemetry.instrumentation.auto_instrumentation")
+    if spec is None or not spec.submodule_search_locations:
         raise click.ClickException(
-            "opentelemetry-instrument not found; reinstall agentel (pip install agentel)"
+            "opentelemetry-instrumentation not found; reinstall agentel (pip install agentel)"
         )
+    sitedir = list(spec.submodule_search_locations)[0]
+    path = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != sitedir]
+    if os.getcwd() not in path:
+        path.insert(0, os.getcwd())
+    env["PYTHONPATH"] = os.pathsep.join([sitedir, *path])
     argv = list(command)
     if argv and argv[0] in ("python", "python3"):
         argv[0] = sys.executable
-    proc = subprocess.run([wrapper, *argv], env=env)
-    sys.exit(proc.returncode)
+    program = shutil.which(argv[0], path=env.get("PATH")) or argv[0]
+    if os.name != "posix":  # no exec that keeps the pid: run it and pass its exit status on
+        sys.exit(subprocess.run([program, *argv[1:]], env=env).returncode)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execve(program, argv, env)
+    except OSError as exc:
+        raise click.ClickException(f"cannot run {argv[0]!r}: {exc.strerror}") from None
 
 
 @click.command("lint")
