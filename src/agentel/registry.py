@@ -80,6 +80,7 @@ class Registry:
     unregistered: Counter[str] = field(default_factory=Counter)
     sampled_out: Counter[str] = field(default_factory=Counter)
     dropped_metric_keys: Counter[str] = field(default_factory=Counter)
+    dropped_event_keys: Counter[str] = field(default_factory=Counter)  # "event:key" -> count
     _seen: Counter[str] = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -168,11 +169,22 @@ class UnregisteredEventError(RegistryError):
     """Strict mode: the event name is not in the registry."""
 
 
+class UndeclaredKeyError(RegistryError):
+    """Strict mode: an event carries a data key its registration does not declare."""
+
+
+#: keys any event may carry whatever it declares (error details agentel itself adds)
+_ALWAYS_ALLOWED = frozenset({"error.type", "error.code", "error.message", "exception.type"})
+
+
 def event(name: str, body: Any = None, *, severity: str | None = None, **data: Any) -> None:
     """Emit a registered event as an OTel log record (``event.name`` = ``name``, data as attributes).
 
     Unregistered names are counted (``agentel.events.unregistered``) and still emitted, or
-    rejected with :class:`UnregisteredEventError` when ``AGENTEL_STRICT_EVENTS=1``.
+    rejected with :class:`UnregisteredEventError` when ``AGENTEL_STRICT_EVENTS=1``. An event
+    registered with ``keys`` carries only those (and ``error.*``): other keys are dropped and
+    counted (``agentel.events.dropped_keys``, ``REGISTRY.dropped_event_keys``), or rejected with
+    :class:`UndeclaredKeyError` in strict mode. A registration without keys allows any.
     """
     spec, emit = REGISTRY.should_emit(name)
     settings = state.settings()
@@ -183,6 +195,20 @@ def event(name: str, body: Any = None, *, severity: str | None = None, **data: A
         )
     if spec is None:
         metric("agentel.events.unregistered").add(1, {"event.name": name})
+    if spec is not None and spec.keys:
+        undeclared = [k for k in data if k not in spec.keys and k not in _ALWAYS_ALLOWED]
+        if undeclared:
+            if settings is not None and settings.strict_events:
+                raise UndeclaredKeyError(
+                    f"event {name!r}: key(s) {', '.join(map(repr, undeclared))} not declared in its "
+                    f"registration (declared: {', '.join(spec.keys)}); add them to keys= or turn off "
+                    "AGENTEL_STRICT_EVENTS"
+                )
+            with REGISTRY._lock:
+                for k in undeclared:
+                    REGISTRY.dropped_event_keys[f"{name}:{k}"] += 1
+            metric("agentel.events.dropped_keys").add(len(undeclared), {"event.name": name})
+            data = {k: v for k, v in data.items() if k not in undeclared}
     if not emit:
         return
     sev = severity or (spec.severity if spec else "info")
@@ -317,7 +343,8 @@ def _load_all_packs() -> None:
                     importlib.import_module(info.name)
 
 
-def render_events_md() -> str:
+def render_events_md(include_app: bool = False) -> str:
+    """The event reference page; ``include_app`` adds the application's own (``agentel docs --module``)."""
     _load_all_packs()
     lines = [
         "# Event reference",
@@ -329,7 +356,7 @@ def render_events_md() -> str:
         "|---|---|---|---|---|---|",
     ]
     for spec in sorted(REGISTRY.events.values(), key=lambda s: (s.pack, s.name)):
-        if spec.pack == "app":  # the application's own names belong in its docs, not ours
+        if spec.pack == "app" and not include_app:  # the application's own names belong in its docs
             continue
         sampled = f"1/{spec.sample_every}" if spec.sample_every > 1 else "all"
         keys = ", ".join(f"`{k}`" for k in spec.keys) or "—"
@@ -339,7 +366,8 @@ def render_events_md() -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_metrics_md() -> str:
+def render_metrics_md(include_app: bool = False) -> str:
+    """The metric reference page; ``include_app`` adds the application's own."""
     _load_all_packs()
     lines = [
         "# Metric reference",
@@ -351,7 +379,7 @@ def render_metrics_md() -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for spec in sorted(REGISTRY.metrics.values(), key=lambda s: (s.pack, s.name)):
-        if spec.pack == "app":
+        if spec.pack == "app" and not include_app:
             continue
         attrs = ", ".join(f"`{a}`" for a in spec.attributes) or "—"
         lines.append(
@@ -448,6 +476,13 @@ for _m in (
         "Events emitted with a name the event registry does not know.",
         ("event.name",),
     ),
+    MetricSpec(
+        "agentel.events.dropped_keys",
+        "counter",
+        "{key}",
+        "Data keys dropped from events because their registration does not declare them.",
+        ("event.name",),
+    ),
 ):
     REGISTRY.register_metric(_m)
 
@@ -461,6 +496,7 @@ for _e in (
             "gen_ai.evaluation.score.value",
             "gen_ai.evaluation.score.label",
             "gen_ai.evaluation.explanation",
+            "agentel.evaluation.duration_s",
         ),
     ),
     EventSpec(
@@ -473,7 +509,15 @@ for _e in (
         "agentel.alert",
         "An alert rule fired or cleared.",
         "warn",
-        ("agentel.alert.name", "agentel.alert.level", "agentel.alert.value", "agentel.alert.threshold"),
+        (
+            "agentel.alert.name",
+            "agentel.alert.level",
+            "agentel.alert.value",
+            "agentel.alert.threshold",
+            "agentel.alert.state",
+            "agentel.alert.window_s",
+            "agentel.alert.calls",
+        ),
     ),
     EventSpec(
         "agentel.crash",

@@ -38,6 +38,7 @@ _COMMANDS: dict[str, str] = {
     "alerts": "agentel.cli.alerts:alerts_group",
     "ingest": "agentel.cli.ingest:ingest_cmd",
     "fake": "agentel.cli.fake:fake_cmd",
+    "logs": "agentel.cli.logs:logs_cmd",
 }
 
 _HELP: dict[str, str] = {
@@ -64,6 +65,7 @@ _HELP: dict[str, str] = {
     "alerts": "Judge the alert rules (error rate, latency, tokens, cost...) on the last window.",
     "ingest": "Turn JSON log files of LLM calls into spans with cost and checks (--watch).",
     "fake": "Record a realistic fake workload (calls, evals, feedback) for demos.",
+    "logs": "Print log records as flat JSON lines (ts, severity, event, run_id, step, data), --follow.",
 }
 
 

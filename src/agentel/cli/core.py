@@ -85,14 +85,15 @@ def lint_cmd(paths: tuple[str, ...]) -> None:
     click.echo("no unregistered event or metric names")
 
 
-def render_docs() -> dict[str, str]:
-    """Generated reference pages: file name → content."""
+def render_docs(include_app: bool = False) -> dict[str, str]:
+    """Generated reference pages: file name → content (with the application's own names when
+    ``include_app``: `agentel docs --module`)."""
     from agentel.config import render_reference
     from agentel.registry import render_events_md, render_metrics_md
 
     return {
-        "events.md": render_events_md(),
-        "metrics.md": render_metrics_md(),
+        "events.md": render_events_md(include_app),
+        "metrics.md": render_metrics_md(include_app),
         "configuration.md": render_reference(),
     }
 
@@ -100,10 +101,25 @@ def render_docs() -> dict[str, str]:
 @click.command("docs")
 @click.option("--out", default="docs/reference", show_default=True, help="Folder for the generated pages.")
 @click.option("--check", is_flag=True, help="Exit 1 if a page is stale instead of writing it.")
-def docs_cmd(out: str, check: bool) -> None:
+@click.option(
+    "--module",
+    "modules",
+    multiple=True,
+    metavar="MODULE",
+    help="Import this module (dotted name or .py path) first, so the events and metrics it "
+    "registers are documented too (repeatable).",
+)
+def docs_cmd(out: str, check: bool, modules: tuple[str, ...]) -> None:
     """Regenerate the event, metric and configuration reference pages."""
+    if modules:
+        from agentel.cli.options import load_check_modules
+
+        try:
+            load_check_modules(modules)
+        except click.BadParameter as exc:
+            raise click.BadParameter(exc.message, param_hint="--module") from None
     stale = []
-    for name, content in render_docs().items():
+    for name, content in render_docs(include_app=bool(modules)).items():
         path = os.path.join(out, name)
         old = None
         if os.path.exists(path):

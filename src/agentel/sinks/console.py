@@ -19,6 +19,7 @@ from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 from opentelemetry.trace import StatusCode
 
 from agentel._internal.errors import record_internal_error
+from agentel.sinks.flat import from_otlp_payload
 from agentel.sinks.otlp_json import encode_logs, encode_spans
 
 SEVERITY_FLOOR = {"debug": 5, "info": 9, "warn": 13, "error": 17}
@@ -117,8 +118,9 @@ class ConsoleLogExporter(LogRecordExporter):
             ]
             if not shown:
                 return LogRecordExportResult.SUCCESS
-            if self._out.mode == "jsonl":
-                self._out.write_json(encode_logs(shown))
+            if self._out.mode == "jsonl":  # the flat shape `agentel logs` prints, one line a record
+                for flat_line in from_otlp_payload(encode_logs(shown)):
+                    self._out.write_json(flat_line)
                 return LogRecordExportResult.SUCCESS
             from rich.text import Text
 
