@@ -21,6 +21,7 @@ TESTS = (
     "tests/ui/test_feedback_form.py",
     "tests/ui/test_escaping.py",
     "tests/ui/test_trace_page.py",
+    "tests/ui/test_search.py",
 )
 
 

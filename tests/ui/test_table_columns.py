@@ -63,6 +63,9 @@ HEADERS: dict[str, str] = {
     "verdict": "verdict",
     "comment": "text",
     "reference answer": "text",
+    # search results
+    "found in": "name",
+    "match": "text",
     # trace
     "span": "name",
     "service": "name",

@@ -77,6 +77,22 @@ class Repository:
                 r["checks"] = checks.get(r["span_id"])
         return rows
 
+    def search(self, filters: dict[str, str], limit: int = PAGE_SIZE) -> list[dict[str, Any]]:
+        """Calls holding ``filters["q"]`` (the CLI's ``agentel search``), within the model/run/time filters."""
+        from agentel.analytics.search import search
+        from agentel.analytics.window import Window
+
+        window = Window.parse(filters.get("since") or None, filters.get("until") or None)
+        with self._lock:
+            return search(
+                self.engine,
+                filters["q"],
+                window,
+                model=filters.get("model"),
+                run=filters.get("run"),
+                limit=limit,
+            )
+
     def call(self, trace: str, span: str) -> dict[str, Any] | None:
         rows = self.ask("call_detail", trace=trace, span=span)
         if not rows:

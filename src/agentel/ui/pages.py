@@ -134,12 +134,15 @@ def filter_form(filters: Mapping[str, str], models: Sequence[str]) -> Markup:
         return render('<label>$name <select name="$name">$opts</select></label>', name=name, opts=opts)
 
     return render(
-        '<form class="filters" method="get" action="/calls">$model'
+        '<form class="filters" method="get" action="/calls">'
+        '<label>search <input name="q" id="search" value="$q" size="18" '
+        'placeholder="text in prompts, answers, errors"></label>$model'
         '<label>run <input name="run" value="$run" size="14"></label>'
         '<label>since <input name="since" value="$since" placeholder="2h, today, 2026-11-20 12:00" size="18"></label>'
         '<label>until <input name="until" value="$until" size="16"></label>$status$feedback'
         '<label><input type="checkbox" name="failing" value="1"$failing> failing checks</label>'
         '<button type="submit" id="apply-filters">Filter</button> <a href="/calls">clear</a></form>',
+        q=filters.get("q", ""),
         model=select("model", [("", "any")] + [(m, m) for m in models]),
         run=filters.get("run", ""),
         since=filters.get("since", ""),
@@ -188,6 +191,41 @@ def calls_page(
         more=more,
     )
     return layout("Calls", body, "/calls")
+
+
+def highlighted(text: str, start: int, end: int) -> Markup:
+    """``text`` with ``text[start:end]`` in a <mark> (every part escaped)."""
+    if end <= start:
+        return render("$t", t=text)
+    return render("$a<mark>$m</mark>$b", a=text[:start], m=text[start:end], b=text[end:])
+
+
+def search_page(
+    hits: Sequence[Mapping[str, Any]], filters: Mapping[str, str], models: Sequence[str]
+) -> Markup:
+    """Calls holding the search text, newest first, the match marked in a snippet of the field that held it."""
+    rows = [
+        (
+            link(url("/call", trace=c["trace_id"], span=c["span_id"]), str(c["timestamp"])[:23], "call-link"),
+            c["model"],
+            link(url("/calls", run=c["run_id"]), c["run_id"]),
+            c["field"],
+            render(
+                '<span class="snippet">$s</span>',
+                s=highlighted(c["snippet"], int(c["match_start"]), int(c["match_end"])),
+            ),
+        )
+        for c in hits
+    ]
+    body = render(
+        '$form<p class="muted" id="search-summary">$n calls containing “$q”$more</p>$table',
+        form=filter_form(filters, models),
+        n=len(hits),
+        q=filters.get("q", ""),
+        more=" (the newest; narrow the filters to see older ones)" if len(hits) >= 50 else "",
+        table=table(("time (UTC)", "model", "run", "found in", "match"), rows, "calls search"),
+    )
+    return layout("Search", body, "/calls")
 
 
 def _part_text(part: Any) -> str:

@@ -221,8 +221,13 @@ class Handler(BaseHTTPRequestHandler):
                 self._page(pages.runs_page(repo.runs()), version)
             elif path == "/calls":
                 filters = {k: q[k] for k in _FILTERS if q.get(k)}
-                calls = repo.calls(filters, q.get("after", ""))
-                self._page(pages.calls_page(calls, filters, repo.models(), PAGE_SIZE), version)
+                if q.get("q", "").strip():  # full-text search: the matching calls, the match marked
+                    filters["q"] = q["q"].strip()
+                    hits = repo.search(filters)
+                    self._page(pages.search_page(hits, filters, repo.models()), version)
+                else:
+                    calls = repo.calls(filters, q.get("after", ""))
+                    self._page(pages.calls_page(calls, filters, repo.models(), PAGE_SIZE), version)
             elif path == "/call":
                 call = repo.call(q.get("trace", ""), q.get("span", ""))
                 if call is None:
