@@ -341,3 +341,24 @@ def test_n_choices_are_counted_and_each_finish_reason_kept(oai: openai.OpenAI) -
     attrs = cap.span("chat gpt-4o-mini").attributes or {}
     assert attrs[sc.REQUEST_CHOICE_COUNT] == 2
     assert attrs[sc.RESPONSE_FINISH_REASONS] == tuple(c.finish_reason for c in result.choices)
+
+
+def test_a_system_message_fills_the_instructions(oai: openai.OpenAI) -> None:
+    """Issue 18 item 13: an OpenAI system (or developer) message is the call's instructions, as
+    Anthropic's ``system`` is; the messages keep it too."""
+    with capture(capture_content=True) as cap:
+        oai.chat.completions.create(
+            model="gpt-4o-mini",
+            messages=[
+                {"role": "system", "content": "Be brief."},
+                {"role": "developer", "content": "Use plain words."},
+                {"role": "user", "content": "hi"},
+            ],
+        )
+    [span] = [s for s in cap.spans if (s.attributes or {}).get(sc.SYSTEM_INSTRUCTIONS)]
+    assert json.loads(span.attributes[sc.SYSTEM_INSTRUCTIONS]) == [
+        {"type": "text", "content": "Be brief."},
+        {"type": "text", "content": "Use plain words."},
+    ]
+    roles = [m["role"] for m in json.loads(span.attributes[sc.INPUT_MESSAGES])]
+    assert roles == ["system", "developer", "user"]

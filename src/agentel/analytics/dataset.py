@@ -62,7 +62,10 @@ def messages(raw: str, system: str = "") -> list[dict[str, str]] | None:
     data = _parse(raw)
     out: list[dict[str, str]] = []
     sys_data = _parse(system)
-    if sys_data:
+    said = isinstance(data, list) and any(
+        isinstance(m, Mapping) and m.get("role") in ("system", "developer") for m in data
+    )
+    if sys_data and not said:  # instructions taken from the system messages: said once
         text = _text_of(sys_data if not isinstance(sys_data, Mapping) else sys_data.get("content"))
         if text:
             out.append({"role": "system", "content": text})

@@ -139,8 +139,9 @@ def genai_attributes(
             attrs[sc.INPUT_MESSAGES] = content.to_json(c.input_messages)
         if c.output_messages:
             attrs[sc.OUTPUT_MESSAGES] = content.to_json(c.output_messages)
-        if c.system_instructions:
-            attrs[sc.SYSTEM_INSTRUCTIONS] = content.to_json(c.system_instructions)
+        system = content.instructions(c.system_instructions, c.input_messages)
+        if system:
+            attrs[sc.SYSTEM_INSTRUCTIONS] = content.to_json(system)
         if c.tool_definitions:
             attrs[sc.TOOL_DEFINITIONS] = content.to_json(c.tool_definitions)
     return attrs, cost, unknown_price
@@ -471,7 +472,7 @@ def emit_inference_event(
     for key, value in (
         (sc.INPUT_MESSAGES, c.input_messages),
         (sc.OUTPUT_MESSAGES, c.output_messages),
-        (sc.SYSTEM_INSTRUCTIONS, c.system_instructions),
+        (sc.SYSTEM_INSTRUCTIONS, content.instructions(c.system_instructions, c.input_messages)),
         (sc.TOOL_DEFINITIONS, c.tool_definitions),
     ):
         if value:

@@ -309,6 +309,21 @@ def anthropic_input(messages: Any) -> list[dict[str, Any]]:
     ]
 
 
+def instructions(system: Any, input_messages: Any) -> Any:
+    """The call's system instructions: given apart (Anthropic's ``system``, Responses'
+    ``instructions``), else the parts of its system/developer messages (OpenAI chat), which stay in
+    the input messages too. None when there are none."""
+    if system:
+        return system
+    parts = [
+        part
+        for m in input_messages or ()
+        if isinstance(m, dict) and m.get("role") in ("system", "developer")
+        for part in m.get("parts") or ()
+    ]
+    return parts or None
+
+
 def anthropic_system(system: Any) -> list[dict[str, Any]]:
     return _anthropic_blocks(system)
 
