@@ -24,6 +24,7 @@ if _TYPE_CHECKING:  # what the lazy names resolve to, for type checkers and IDEs
     from agentel.evals import check, register_check, run_checks
     from agentel.evals.feedback import feedback
     from agentel.genai import current_llm_call, instrument_anthropic, instrument_openai, llm_call
+    from agentel.genai.agents import agent, tool
     from agentel.packs import consortium, evolution, generation, training
     from agentel.redaction.policy import Policy as RedactionPolicy
     from agentel.registry import event, metric, register_event, register_metric
@@ -38,6 +39,7 @@ _install_crash_hook()
 #: public name -> (module, attribute in it; None = the module itself)
 _LAZY: dict[str, tuple[str, str | None]] = {
     "ConfigError": ("agentel.config", "ConfigError"),
+    "agent": ("agentel.genai.agents", "agent"),
     "RedactionPolicy": ("agentel.redaction.policy", "Policy"),
     "Settings": ("agentel.config", "Settings"),
     "alerts": ("agentel.alerts", None),
@@ -63,6 +65,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "run_checks": ("agentel.evals", "run_checks"),
     "shutdown": ("agentel.sdk", "shutdown"),
     "span": ("agentel.tracing", "span"),
+    "tool": ("agentel.genai.agents", "tool"),
     "trace": ("agentel.tracing", "trace"),
     "training": ("agentel.packs.training", None),
 }
@@ -72,6 +75,7 @@ __all__ = [
     "RedactionPolicy",
     "Settings",
     "__version__",
+    "agent",
     "alerts",
     "check",
     "check_alerts",
@@ -95,6 +99,7 @@ __all__ = [
     "run_checks",
     "shutdown",
     "span",
+    "tool",
     "trace",
     "training",
 ]

@@ -267,3 +267,30 @@ def test_generated_files_are_current(path: Path) -> None:
     assert path.read_text(encoding="utf-8") == expected, (
         f"{path} is stale: run python -m agentel.store.dialects --write"
     )
+
+
+def test_agent_and_tool_spans_are_not_calls_even_naming_a_model(engine: Engine, tmp_path: Path) -> None:
+    _load(
+        engine,
+        tmp_path,
+        [
+            (
+                "invoke_agent planner",
+                {
+                    "gen_ai.operation.name": "invoke_agent",
+                    "gen_ai.agent.name": "planner",
+                    "gen_ai.request.model": "gpt-4o",
+                },
+            ),
+            (
+                "execute_tool get_weather",
+                {
+                    "gen_ai.operation.name": "execute_tool",
+                    "gen_ai.tool.name": "get_weather",
+                    "gen_ai.request.model": "gpt-4o",
+                },
+            ),
+            ("chat gpt-4o", {"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o"}),
+        ],
+    )
+    assert [r["Operation"] for r in _rows(engine)] == ["chat"]

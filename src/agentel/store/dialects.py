@@ -150,6 +150,8 @@ del S
 #: OpenInference span kinds that are model calls (others — AGENT, TOOL, CHAIN, RETRIEVER, RERANKER,
 #: GUARDRAIL, EVALUATOR — are the tree around them, kept in otel_traces)
 OPENINFERENCE_CALL_KINDS = ("LLM", "EMBEDDING")
+#: GenAI operations that are the agent tree, not model calls, even when they name a model
+AGENT_OPERATIONS = ("invoke_agent", "create_agent", "execute_tool")
 #: the columns whose presence makes a span an LLM call
 _CALL_COLUMNS = ("RequestModel", "Model")
 #: the typed columns that are numbers (UInt64) and the one that is a nullable float
@@ -237,12 +239,14 @@ def convention_sql() -> str:
 
 
 def where_sql() -> str:
-    """A span is an LLM call when it names a model, unless OpenInference says it is no call."""
+    """A span is an LLM call when it names a model, unless OpenInference or its operation says it is no call."""
     model = " OR ".join(dict.fromkeys(f"a[{_lit(s.key)}] != ''" for c in _CALL_COLUMNS for s in COLUMNS[c]))
     kinds = ", ".join(_lit(k) for k in OPENINFERENCE_CALL_KINDS)
+    agentic = ", ".join(_lit(op) for op in AGENT_OPERATIONS)
     return (
         f"(({model}) OR upper(a['openinference.span.kind']) IN ({kinds}))\n"
-        f"  AND (a['openinference.span.kind'] = '' OR upper(a['openinference.span.kind']) IN ({kinds}))"
+        f"  AND (a['openinference.span.kind'] = '' OR upper(a['openinference.span.kind']) IN ({kinds}))\n"
+        f"  AND a['gen_ai.operation.name'] NOT IN ({agentic})"
     )
 
 

@@ -39,4 +39,5 @@ SELECT
     multiIf(a['llm.model_name'] != '' OR a['embedding.model_name'] != '' OR a['llm.provider'] != '' OR a['llm.system'] != '' OR a['llm.token_count.prompt'] != '' OR a['llm.token_count.completion'] != '' OR a['openinference.span.kind'] != '', 'openinference', a['llm.request.model'] != '' OR a['llm.response.model'] != '' OR a['llm.usage.prompt_tokens'] != '' OR a['llm.usage.completion_tokens'] != '' OR a['llm.request.type'] != '' OR a['traceloop.span.kind'] != '', 'openllmetry', a['gen_ai.system'] != '' OR a['gen_ai.usage.prompt_tokens'] != '' OR a['gen_ai.usage.completion_tokens'] != '', 'gen_ai_legacy', a['gen_ai.provider.name'] != '' OR a['gen_ai.usage.input_tokens'] != '' OR a['gen_ai.usage.output_tokens'] != '', 'gen_ai', 'gen_ai') AS Convention
 FROM {db}.{prefix}otel_traces
 WHERE ((a['gen_ai.request.model'] != '' OR a['llm.request.model'] != '' OR a['llm.model_name'] != '' OR a['embedding.model_name'] != '' OR a['gen_ai.response.model'] != '' OR a['llm.response.model'] != '') OR upper(a['openinference.span.kind']) IN ('LLM', 'EMBEDDING'))
-  AND (a['openinference.span.kind'] = '' OR upper(a['openinference.span.kind']) IN ('LLM', 'EMBEDDING'));
+  AND (a['openinference.span.kind'] = '' OR upper(a['openinference.span.kind']) IN ('LLM', 'EMBEDDING'))
+  AND a['gen_ai.operation.name'] NOT IN ('invoke_agent', 'create_agent', 'execute_tool');
