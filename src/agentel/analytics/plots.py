@@ -97,10 +97,17 @@ def _time_axis(ax: Any, times: Sequence[datetime] | None = None) -> None:
     if times:
         tick, label = time_label(min(times), max(times))
         span = (max(times) - min(times)).total_seconds()
-        if span < 60:  # whole seconds: no repeated labels
-            step = next(st for st in (1, 2, 5, 10, 15, 30) if span / st <= 8)
-            ax.xaxis.set_major_locator(mdates.SecondLocator(bysecond=range(0, 60, step), tz=timezone.utc))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter(tick, tz=timezone.utc))
+        if span < 3:  # under a few seconds: milliseconds, or every tick would read the same second
+            from matplotlib.ticker import FuncFormatter
+
+            ax.xaxis.set_major_formatter(
+                FuncFormatter(lambda x, _: mdates.num2date(x, tz=timezone.utc).strftime("%H:%M:%S.%f")[:-3])
+            )
+        else:
+            if span < 60:  # whole seconds: no repeated labels
+                step = next(st for st in (1, 2, 5, 10, 15, 30) if span / st <= 8)
+                ax.xaxis.set_major_locator(mdates.SecondLocator(bysecond=range(0, 60, step), tz=timezone.utc))
+            ax.xaxis.set_major_formatter(mdates.DateFormatter(tick, tz=timezone.utc))
         ax.set_xlabel(label)
     else:
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
