@@ -147,3 +147,18 @@ def test_cost_command_prices_third_party_calls_and_reprice_prints_changes(tmp_pa
     assert again.exit_code == 0, again.output
     assert "repriced openai/my-local-llama-42: 1 call(s) unpriced -> $0.000055" in again.output
     assert "reprice: 1 model(s) changed" in again.output
+
+
+def test_a_store_that_cannot_refresh_prices_still_answers_the_report() -> None:
+    from agentel.store.engine import StoreError
+
+    class Failing:
+        database = "agentel"
+
+        def query(self, *a: object, **k: object) -> None:
+            raise StoreError("read-only store")
+
+        def execute(self, *a: object, **k: object) -> None:
+            raise StoreError("read-only store")
+
+    assert prices.refresh(Failing()) == 0  # type: ignore[arg-type]

@@ -11,13 +11,16 @@ with the installed snapshot and says what changed.
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
 from agentel.genai import cost as gcost
-from agentel.store.engine import Engine
+from agentel.store.engine import Engine, StoreError
+
+_log = logging.getLogger("agentel.analytics")
 
 _COLUMNS = (
     "Provider, Model, EffectiveFrom, Base, InputCoef, CacheReadCoef, CacheWriteCoef, OutputCoef, "
@@ -83,8 +86,12 @@ def _seen(engine: Engine, only_new: bool) -> list[tuple[str, str, date]]:
 
 def refresh(engine: Engine) -> int:
     """Price rows for the (provider, model, day) triples that have none yet; returns how many were added."""
-    rows = [r for p, m, d in _seen(engine, True) if (r := _row(p, m, d)) is not None]
-    _insert(engine, rows)
+    try:
+        rows = [r for p, m, d in _seen(engine, True) if (r := _row(p, m, d)) is not None]
+        _insert(engine, rows)
+    except StoreError as exc:  # a report still answers, with the prices the store already has
+        _log.warning("agentel: store prices not refreshed: %s", exc)
+        return 0
     return len(rows)
 
 
