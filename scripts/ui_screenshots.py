@@ -22,6 +22,7 @@ TESTS = (
     "tests/ui/test_escaping.py",
     "tests/ui/test_trace_page.py",
     "tests/ui/test_search.py",
+    "tests/ui/test_evals_feedback_pages.py",
 )
 
 

@@ -34,6 +34,7 @@ KINDS: dict[str, str] = {
     "verdict": r"good|bad|–|comment",
     "checks badge": r"\d+ (passed|failed)",
     "text": r"(?s).+",
+    "links": r"(call )?trace",
 }
 HEADERS: dict[str, str] = {
     # runs
@@ -66,6 +67,13 @@ HEADERS: dict[str, str] = {
     # search results
     "found in": "name",
     "match": "text",
+    # evals and feedback
+    "results": "integer",
+    "pass rate": "rate",
+    "mean score": "score",
+    "failed": "integer",
+    "last result": "time",
+    "open": "links",
     # trace
     "span": "name",
     "service": "name",
@@ -130,6 +138,7 @@ def test_the_helper_catches_values_under_the_wrong_header() -> None:
         "/trace?trace={trace_b}",
         "/leaderboard?since=all",
         "/cost?since=2026-11-01",
+        "/evals?since=all",
     ],
 )
 def test_every_column_holds_values_of_its_headers_kind(

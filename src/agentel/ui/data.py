@@ -93,6 +93,30 @@ class Repository:
                 limit=limit,
             )
 
+    def evals(self, filters: dict[str, str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Check results by check and model, and the pass rate per day, in the window of ``filters``."""
+        from agentel.analytics.window import Window
+
+        w = Window.parse(filters.get("since") or None).params()
+        check, model = filters.get("check", ""), filters.get("model", "")
+        return (
+            self.ask("evals_by_check", **w, check=check, model=model),
+            self.ask("evals_by_day", **w, check=check),
+        )
+
+    def feedback_list(self, filters: dict[str, str], limit: int = 200) -> list[dict[str, Any]]:
+        """Feedback given in the window of ``filters``, newest first (verdict and model filters)."""
+        from agentel.analytics.window import Window
+
+        w = Window.parse(filters.get("since") or None).params()
+        return self.ask(
+            "feedback_list",
+            **w,
+            verdict=filters.get("verdict", ""),
+            model=filters.get("model", ""),
+            limit=limit,
+        )
+
     def call(self, trace: str, span: str) -> dict[str, Any] | None:
         rows = self.ask("call_detail", trace=trace, span=span)
         if not rows:

@@ -9,7 +9,14 @@ from typing import Any
 from agentel.ui.charts import bar_chart, timeline
 from agentel.ui.markup import Markup, join, render, url
 
-NAV = (("/", "Runs"), ("/calls", "Calls"), ("/leaderboard", "Leaderboard"), ("/cost", "Cost"))
+NAV = (
+    ("/", "Runs"),
+    ("/calls", "Calls"),
+    ("/leaderboard", "Leaderboard"),
+    ("/cost", "Cost"),
+    ("/evals", "Evals"),
+    ("/feedback", "Feedback"),
+)
 
 
 def layout(title: str, body: Markup, active: str = "") -> Markup:
@@ -519,6 +526,119 @@ def cost_page(
     return layout(
         "Cost", render("$f$d$m$t", f=_since_form("/cost", since), d=day_chart, m=model_chart, t=t), "/cost"
     )
+
+
+def _select(name: str, current: str, options: Sequence[tuple[str, str]]) -> Markup:
+    opts = join(
+        render(
+            '<option value="$v"$sel>$label</option>',
+            v=v,
+            label=label,
+            sel=Markup(" selected") if v == current else Markup(""),
+        )
+        for v, label in options
+    )
+    return render(
+        '<label>$name <select name="$name" id="f-$name">$opts</select></label>', name=name, opts=opts
+    )
+
+
+def _window_select(since: str) -> Markup:
+    options = list(WINDOWS)
+    if since not in {v for v, _ in WINDOWS}:
+        options.insert(0, (since, f"since {since}"))
+    return _select("since", since, options)
+
+
+def evals_page(
+    by_check: Sequence[Mapping[str, Any]],
+    by_day: Sequence[Mapping[str, Any]],
+    filters: Mapping[str, str],
+    checks: Sequence[str],
+    models: Sequence[str],
+) -> Markup:
+    """Check results by check and model (pass rate, mean score), the pass rate per day, failing calls a click away."""
+    since = filters.get("since", "")
+    rows = [
+        (
+            link(url("/evals", since=since, check=r["check_name"]), r["check_name"]),
+            link(url("/calls", model=r["model"]), r["model"]) if r["model"] else "",
+            _num(r["results"]),
+            _pct(r["pass_rate"]),
+            _num(r["mean_score"], "{:.2f}"),
+            link(url("/calls", failing="1", model=r["model"]), _num(r["failed"]), "failing-link")
+            if r["failed"]
+            else "0",
+            str(r["last_result"])[:19],
+        )
+        for r in by_check
+    ]
+    form = render(
+        '<form class="filters" method="get" action="/evals">$w$c$m<button type="submit" id="apply-filters">'
+        'Apply</button> <a href="/evals">clear</a></form>',
+        w=_window_select(since),
+        c=_select("check", filters.get("check", ""), [("", "any")] + [(c, c) for c in checks]),
+        m=_select("model", filters.get("model", ""), [("", "any")] + [(m, m) for m in models]),
+    )
+    chart = bar_chart(
+        [r["day"] for r in by_day],
+        [100 * float(r["pass_rate"] or 0) for r in by_day],
+        title=f"pass rate per day ({filters.get('check') or 'all checks'})",
+        unit=" %",
+    )
+    body = render(
+        "$form$table$chart",
+        form=form,
+        table=table(
+            ("check", "model", "results", "pass rate", "mean score", "failed", "last result"), rows, "evals"
+        ),
+        chart=chart,
+    )
+    return layout("Evaluations", body, "/evals")
+
+
+def feedback_page(
+    rows: Sequence[Mapping[str, Any]], filters: Mapping[str, str], models: Sequence[str]
+) -> Markup:
+    """Feedback given, newest first: verdict, comment, reference answer, linked to the call and trace."""
+    cells = [
+        (
+            str(f["timestamp"])[:19],
+            "good" if f["good"] == 1 else "bad" if f["good"] == 0 else "comment",
+            f["model"] or "",
+            f["comment"],
+            f["reference_answer"],
+            join(
+                [
+                    link(url("/call", trace=f["trace_id"], span=f["span_id"]), "call", "call-link")
+                    if f["model"]
+                    else Markup(""),
+                    Markup(" ") if f["model"] else Markup(""),
+                    link(url("/trace", trace=f["trace_id"]), "trace", "trace-link"),
+                ]
+            ),
+        )
+        for f in rows
+    ]
+    form = render(
+        '<form class="filters" method="get" action="/feedback">$w$v$m<button type="submit" id="apply-filters">'
+        'Apply</button> <a href="/feedback">clear</a></form>',
+        w=_window_select(filters.get("since", "")),
+        v=_select(
+            "verdict",
+            filters.get("verdict", ""),
+            [("", "any"), ("good", "good"), ("bad", "bad"), ("comment", "comment only")],
+        ),
+        m=_select("model", filters.get("model", ""), [("", "any")] + [(m, m) for m in models]),
+    )
+    body = render(
+        "$form$table",
+        form=form,
+        table=table(
+            ("time (UTC)", "verdict", "model", "comment", "reference answer", "open"), cells, "feedback-list"
+        ),
+    )
+    return layout("Feedback", body, "/feedback")
 
 
 def no_trace_message(trace_id: str) -> str:

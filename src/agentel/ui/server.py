@@ -211,7 +211,7 @@ class Handler(BaseHTTPRequestHandler):
         q = self._query()
         repo = self.server.repo
         version = ""
-        if path in ("/", "/calls", "/call", "/trace", "/leaderboard", "/cost"):
+        if path in ("/", "/calls", "/call", "/trace", "/leaderboard", "/cost", "/evals", "/feedback"):
             version = self.server.data_version(self.headers.get("If-None-Match") or "")
             if version and self.headers.get("If-None-Match") == f'"{version}"':
                 self._send(304, b"", "text/html; charset=utf-8", {"ETag": f'"{version}"'})
@@ -250,6 +250,18 @@ class Handler(BaseHTTPRequestHandler):
                 else:
                     by_day, by_model = repo.cost(window)
                     self._page(pages.cost_page(by_day, by_model, since), version)
+            elif path in ("/evals", "/feedback"):
+                since = q.get("since", DEFAULT_WINDOW)
+                filters = {k: q[k] for k in ("check", "model", "verdict") if q.get(k)}
+                scope = {**filters, "since": "" if since == "all" else since}
+                if path == "/evals":
+                    by_check, by_day = repo.evals(scope)
+                    checks = sorted({r["check_name"] for r in by_check} | {filters.get("check", "")} - {""})
+                    page = pages.evals_page(by_check, by_day, {**filters, "since": since}, checks, repo.models())
+                else:
+                    rows = repo.feedback_list(scope)
+                    page = pages.feedback_page(rows, {**filters, "since": since}, repo.models())
+                self._page(page, version)
             elif path.startswith("/static/"):
                 self._static(path[len("/static/") :])
             else:
