@@ -497,6 +497,9 @@ for _e in (
             "gen_ai.evaluation.score.label",
             "gen_ai.evaluation.explanation",
             "agentel.evaluation.duration_s",
+            # the judged call's model, when the checker knows it: the leaderboard then needs no join
+            "gen_ai.response.model",
+            "gen_ai.request.model",
         ),
     ),
     EventSpec(
