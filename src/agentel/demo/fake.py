@@ -290,13 +290,14 @@ def _call(
         expects_json=task.json,
     )
     prompt_chars = len(task.system) + sum(len(content.to_json(m)) for m in history)
-    it.input_tokens = _tokens("x" * prompt_chars) + rng.randint(0, 40)
+    input_tokens = _tokens("x" * prompt_chars) + rng.randint(0, 40)
     if rng.random() < model.error_rate:
+        # a failed call reports no usage, as the providers' errors do: not priced (docs/cost.md)
         kind, message = rng.choice(_ERRORS)
         it.error_type, it.error_message = kind, message
         it.duration_s = round(rng.uniform(0.2, 1.0) if kind == "RateLimitError" else rng.uniform(20, 60), 3)
-        it.output_tokens = 0
         return it, 0.0, False
+    it.input_tokens = input_tokens
     roll = rng.random()
     if roll < model.quality:
         answer, quality, ok = task.answer, rng.uniform(0.7, 1.0), True

@@ -118,7 +118,16 @@ def genai_attributes(
     model = c.response_model or c.request_model
     unknown_price = False
     cost = c.cost
-    if cost is None and price and model and (c.input_tokens is not None or c.output_tokens is not None):
+    # One rule for every source (docs/cost.md): a failed call is priced only from usage the
+    # provider reported, never from estimated tokens (its cost is unknown otherwise).
+    guessed = bool(c.error_type) and bool(c.estimated)
+    if (
+        cost is None
+        and price
+        and model
+        and not guessed
+        and (c.input_tokens is not None or c.output_tokens is not None)
+    ):
         usage = cost_mod.Usage(
             c.input_tokens or 0,
             c.cache_read_tokens or 0,

@@ -57,8 +57,10 @@ def to_call(it: Interaction) -> Call:
 
 
 def _estimate(it: Interaction) -> None:
-    """Token counts from the text when the log reported none (flagged ``agentel.usage.estimated``)."""
-    if it.input_tokens is not None or it.output_tokens is not None:
+    """Token counts from the text when the log reported none (flagged ``agentel.usage.estimated``).
+
+    A failed call gets none: its usage is unknown, so is its cost (docs/cost.md)."""
+    if it.input_tokens is not None or it.output_tokens is not None or it.error_type:
         return
     chars_in = len(content.to_json(it.input_messages)) + len(content.to_json(it.system or []))
     chars_out = len(content.to_json(it.output_messages)) if it.output_messages else 0
