@@ -19,6 +19,7 @@ from typing import Any, TypeVar, overload
 from opentelemetry import trace as trace_api
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
+from agentel.genai import semconv as sc
 from agentel.genai.call import _VERSION, SCOPE
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -29,7 +30,7 @@ def _tracer() -> trace_api.Tracer:
 
 
 def _fail(span: Span, exc: BaseException) -> None:
-    span.set_attribute("error.type", type(exc).__qualname__)
+    span.set_attribute(sc.ERROR_TYPE, type(exc).__qualname__)
     span.record_exception(exc)
     span.set_status(Status(StatusCode.ERROR, str(exc)[:200]))
 
@@ -44,12 +45,12 @@ def agent(
     provider: str | None = None,
 ) -> Iterator[Span]:
     """An ``invoke_agent {name}`` span around the block; the LLM calls and tools inside are its children."""
-    attrs: dict[str, Any] = {"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": name}
+    attrs: dict[str, Any] = {sc.OPERATION_NAME: sc.OP_INVOKE_AGENT, sc.AGENT_NAME: name}
     for key, value in (
-        ("gen_ai.agent.id", id),
-        ("gen_ai.agent.description", description),
-        ("gen_ai.conversation.id", conversation_id),
-        ("gen_ai.provider.name", provider),
+        (sc.AGENT_ID, id),
+        (sc.AGENT_DESCRIPTION, description),
+        (sc.CONVERSATION_ID, conversation_id),
+        (sc.PROVIDER_NAME, provider),
     ):
         if value is not None:
             attrs[key] = value
@@ -69,12 +70,12 @@ def agent(
 
 def _tool_attrs(name: str, description: str | None) -> dict[str, Any]:
     attrs: dict[str, Any] = {
-        "gen_ai.operation.name": "execute_tool",
-        "gen_ai.tool.name": name,
-        "gen_ai.tool.type": "function",
+        sc.OPERATION_NAME: sc.OP_EXECUTE_TOOL,
+        sc.TOOL_NAME: name,
+        sc.TOOL_TYPE: "function",
     }
     if description:
-        attrs["gen_ai.tool.description"] = description
+        attrs[sc.TOOL_DESCRIPTION] = description
     return attrs
 
 
@@ -102,7 +103,7 @@ def tool(
             a = dict(attrs)
             call_id = kwargs.get("tool_call_id")
             if isinstance(call_id, str):
-                a["gen_ai.tool.call.id"] = call_id
+                a[sc.TOOL_CALL_ID] = call_id
             return _tracer().start_as_current_span(
                 f"execute_tool {tool_name}",
                 kind=SpanKind.INTERNAL,
