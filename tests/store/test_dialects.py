@@ -294,3 +294,16 @@ def test_agent_and_tool_spans_are_not_calls_even_naming_a_model(engine: Engine, 
         ],
     )
     assert [r["Operation"] for r in _rows(engine)] == ["chat"]
+
+
+def test_collector_gives_openinference_agent_and_tool_spans_the_genai_operations() -> None:
+    statements = dialects.transform_statements()
+    assert (
+        'set(span.attributes["gen_ai.operation.name"], "invoke_agent") where span.attributes["gen_ai.operation.name"] '
+        '== nil and span.attributes["openinference.span.kind"] == "AGENT"'
+    ) in statements
+    assert any('"execute_tool"' in s and '== "TOOL"' in s for s in statements)
+    assert any(
+        s.startswith('set(span.attributes["gen_ai.tool.name"], span.attributes["tool.name"])')
+        for s in statements
+    )

@@ -320,9 +320,24 @@ _TARGET = {
 }
 
 
+#: OpenInference span kinds that are GenAI agent operations, and its tool-name key
+OPENINFERENCE_AGENT_KINDS = (("AGENT", "invoke_agent"), ("TOOL", "execute_tool"))
+OPENINFERENCE_TOOL_NAME = "tool.name"
+
+
 def transform_statements() -> list[str]:
-    """OTTL for the collector's ``transform/genai``: scalar keys renamed into the current conventions."""
+    """OTTL for the collector's ``transform/genai``: scalar keys renamed into the current conventions,
+    and OpenInference AGENT/TOOL spans given the GenAI agent operation names."""
     out = []
+    for kind, operation in OPENINFERENCE_AGENT_KINDS:
+        out.append(
+            f'set(span.attributes["gen_ai.operation.name"], "{operation}") where '
+            f'span.attributes["gen_ai.operation.name"] == nil and span.attributes["openinference.span.kind"] == "{kind}"'
+        )
+    out.append(
+        f'set(span.attributes["gen_ai.tool.name"], span.attributes["{OPENINFERENCE_TOOL_NAME}"]) where '
+        f'span.attributes["gen_ai.tool.name"] == nil and span.attributes["{OPENINFERENCE_TOOL_NAME}"] != nil'
+    )
     for column, target in _TARGET.items():
         for s in COLUMNS[column]:
             if s.key == target or s.flattened or s.values:
