@@ -8,7 +8,7 @@ into llm_calls) plus 20 calls whose prompt holds a rare word. Three searches: a 
 the worst case). Each strategy is timed as the median of --rounds runs of the query alone, with
 ClickHouse's query condition cache off (it remembers which granules failed a filter, so a repeated
 search would look faster than a user's first one).
-Strategies C and D add a skip index to llm_calls (ALTER ... ADD INDEX, MATERIALIZE INDEX) and report
+Strategies D, E and F add a skip index to llm_calls (ALTER ... ADD INDEX, MATERIALIZE INDEX) and report
 its build time and size; ngram and token indexes serve LIKE/hasToken (case-sensitive) only.
 
 Run: python benchmarks/bench_search.py [--rows 1000000] [--rounds 5]
@@ -41,6 +41,8 @@ def where(kind: str) -> str:
         return " OR ".join(f"{c} ILIKE {{p:String}}" for c in COLUMNS)
     if kind == "like":
         return " OR ".join(f"{c} LIKE {{p:String}}" for c in COLUMNS)
+    if kind == "lower_like":
+        return " OR ".join(f"lower({c}) LIKE {{lp:String}}" for c in COLUMNS)
     if kind == "position":
         return " OR ".join(f"positionCaseInsensitiveUTF8({c}, {{w:String}}) > 0" for c in COLUMNS)
     if kind == "hastoken_ci":
@@ -56,7 +58,7 @@ def timed(eng, kind: str, word: str, rounds: int) -> tuple[float, int]:  # type:
         + where(kind)
         + " ORDER BY Timestamp DESC LIMIT 50 SETTINGS use_query_condition_cache = 0"
     )
-    params = {"p": like_pattern(word), "w": word}
+    params = {"p": like_pattern(word), "w": word, "lp": like_pattern(word.lower())}
     n = len(eng.query(sql, params).rows)
     times = []
     for _ in range(rounds):
@@ -111,14 +113,15 @@ def main() -> None:
                 n = len(search(eng, word, Window.parse(None)))
                 t.append((time.perf_counter() - t0) * 1000)
             ms = statistics.median(t)
-            name = "agentel search (A, newest day/week/month first)"
+            name = "agentel search (B, newest day/week/month first)"
             rows.append((name, label, f"{ms:.0f}", n, "yes" if ms < 500 else "NO", "with snippets"))
             print(rows[-1], file=sys.stderr)
 
-        def add_index(name: str, expr: str) -> str:
+        def add_index(name: str, expr: str, lower: bool = False) -> str:
             t0 = time.perf_counter()
-            for c in ("InputMessages", "OutputMessages"):
-                eng.execute(f"ALTER TABLE llm_calls ADD INDEX {name}_{c} {c} TYPE {expr} GRANULARITY 1")
+            for c in COLUMNS:  # every searched column: one without an index and the OR skips nothing
+                col = f"lower({c})" if lower else c
+                eng.execute(f"ALTER TABLE llm_calls ADD INDEX {name}_{c} {col} TYPE {expr} GRANULARITY 1")
                 eng.execute(f"ALTER TABLE llm_calls MATERIALIZE INDEX {name}_{c} SETTINGS mutations_sync = 2")
             build = time.perf_counter() - t0
             size = eng.query(
@@ -130,8 +133,12 @@ def main() -> None:
         note = add_index("ix_ngram", "ngrambf_v1(3, 65536, 2, 0)")
         run("D ngrambf_v1 + LIKE", "like", "case-sensitive; " + note)
         run("D' ngrambf_v1 + ILIKE", "ilike", "index unused by ILIKE")
-        for c in ("InputMessages", "OutputMessages"):
+        for c in COLUMNS:
             eng.execute(f"ALTER TABLE llm_calls DROP INDEX ix_ngram_{c}")
+        note = add_index("ix_lower", "ngrambf_v1(3, 65536, 2, 0)", lower=True)
+        run("F ngrambf_v1 on lower(col) + lower(col) LIKE", "lower_like", "any case; " + note)
+        for c in COLUMNS:
+            eng.execute(f"ALTER TABLE llm_calls DROP INDEX ix_lower_{c}")
         note = add_index("ix_token", "tokenbf_v1(65536, 2, 0)")
         run("E tokenbf_v1 + hasToken", "hastoken", "case-sensitive, whole words; " + note)
         print(table(("strategy", "search", "median ms", "hits", "< 500 ms", "note"), rows))

@@ -1,7 +1,7 @@
 """Full-text search over LLM calls: prompts, answers, instructions, span names, error messages.
 
-One question (``queries/search_calls.sql``, ILIKE on the typed ``llm_calls`` table: see
-benchmarks/bench_search.py) shared by ``agentel search`` and the calls page's search box. A hit
+One question (``queries/search_calls.sql``, positionCaseInsensitiveUTF8 on the typed ``llm_calls``
+table: see benchmarks/bench_search.py) shared by ``agentel search`` and the calls page's search box. A hit
 carries the field that matched and a snippet around the first match; the caller highlights
 ``snippet[start:end]`` (escaped, in the UI).
 """
@@ -24,7 +24,7 @@ class SearchError(ValueError):
 
 
 def like_pattern(text: str) -> str:
-    """``text`` as an ILIKE pattern matching it anywhere: its own % _ and \\ are literal."""
+    """``text`` as a LIKE/ILIKE pattern matching it anywhere, its own % _ and \\ literal (the benchmark's)."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -92,7 +92,7 @@ def search(
             "search_calls",
             {
                 **part.params(),
-                "pattern": like_pattern(needle),
+                "text": needle,
                 "model": model or "",
                 "run": run or "",
                 "limit": limit - len(rows),
