@@ -314,17 +314,18 @@ class Settings:
         doc="Lowest severity bridged from logging and shown on the console.",
     )
     capture_content: bool = setting(
-        False,
+        True,
         "AGENTEL_CAPTURE_CONTENT",
         parse=_bool,
-        doc="Record prompts and completions (they still pass the redactor).",
+        doc="Record prompts and completions, always through the redactor (off: not recorded). Set, it "
+        "wins over OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT; unset, that one's false/NO_CONTENT turns capture off.",
     )
     genai_capture_message_content: str | None = setting(
         None,
         "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
         parse=_capture_mode,
         choices=GENAI_CAPTURE_MODES,
-        doc="Where GenAI message content goes when captured (true = SPAN_AND_EVENT); an explicit AGENTEL_CAPTURE_CONTENT=0 vetoes it.",
+        doc="Where GenAI message content goes when captured (true = SPAN_AND_EVENT; false/NO_CONTENT = off unless AGENTEL_CAPTURE_CONTENT=on); an explicit AGENTEL_CAPTURE_CONTENT wins.",
     )
     prices_file: str | None = setting(
         None,
@@ -537,11 +538,12 @@ class Settings:
             else:
                 values[spec.name] = spec.default() if callable(spec.default) else spec.default
                 sources[spec.name] = "default"
-        # The standard GenAI content switch, when it asks for content, is agentel's switch turned on
-        # (so the redactor lets content through too) — unless AGENTEL_CAPTURE_CONTENT said no.
+        # Content is captured by default (through the redactor). Precedence: AGENTEL_CAPTURE_CONTENT
+        # (or the argument) when set; else the standard GenAI switch, whose false/NO_CONTENT turns
+        # capture off (any other mode says where content goes); else on.
         mode = values.get("genai_capture_message_content")
-        if sources.get("capture_content") == "default" and mode not in (None, "NO_CONTENT"):
-            values["capture_content"] = True
+        if sources.get("capture_content") == "default" and mode is not None:
+            values["capture_content"] = mode != "NO_CONTENT"
             sources["capture_content"] = sources["genai_capture_message_content"]
         if not values.get("run_id"):
             values["run_id"] = _default_run_id()

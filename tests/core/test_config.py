@@ -22,7 +22,7 @@ def test_precedence_arguments_over_env_over_defaults() -> None:
     s = Settings.load(env=env, dir="/arg/dir")
     assert s.dir == "/arg/dir" and s.sources["dir"] == "argument"
     assert s.log_level == "warn" and s.sources["log_level"] == "AGENTEL_LOG_LEVEL"
-    assert s.capture_content is False and s.sources["capture_content"] == "default"
+    assert s.capture_content is True and s.sources["capture_content"] == "default"
 
 
 def test_standard_otel_variables_are_honoured() -> None:

@@ -34,7 +34,9 @@ def _record(oai: openai.OpenAI, **settings: object) -> tuple[bool, bool]:
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({}, (False, False)),
+        # captured by default (issue 18 item 12), always through the redactor
+        ({}, (True, True)),
+        ({"AGENTEL_CAPTURE_CONTENT": "off"}, (False, False)),
         ({"AGENTEL_CAPTURE_CONTENT": "1"}, (True, True)),
         ({"OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": "NO_CONTENT"}, (False, False)),
         ({"OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": "SPAN_ONLY"}, (True, False)),
@@ -49,7 +51,15 @@ def _record(oai: openai.OpenAI, **settings: object) -> tuple[bool, bool]:
             },
             (True, False),
         ),
-        # agentel's own switch, explicitly off, vetoes the standard one
+        # agentel's own switch, set explicitly, wins over the standard one: on...
+        (
+            {
+                "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": "false",
+                "AGENTEL_CAPTURE_CONTENT": "on",
+            },
+            (True, True),
+        ),
+        # ... and off
         (
             {
                 "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": "SPAN_AND_EVENT",
@@ -78,14 +88,18 @@ def test_the_instrumentor_option_can_only_narrow_capture(oai: openai.OpenAI) -> 
     OpenAIInstrumentor().uninstrument()
     OpenAIInstrumentor().instrument(capture_content="EVENT_ONLY")
     assert _record(oai, capture_content=True) == (False, True)
-    assert _record(oai) == (False, False)  # the privacy switch is off: the option cannot turn it on
+    assert _record(oai, capture_content=False) == (
+        False,
+        False,
+    )  # the privacy switch is off: the option cannot turn it on
     OpenAIInstrumentor().uninstrument()
     OpenAIInstrumentor().instrument(capture_content=False)
     assert _record(oai, capture_content=True) == (False, False)
 
 
-def test_captured_content_still_passes_the_redactor(oai: openai.OpenAI) -> None:
-    with capture(capture_content=True) as cap:
+@pytest.mark.parametrize("settings", [{}, {"capture_content": True}])
+def test_captured_content_still_passes_the_redactor(oai: openai.OpenAI, settings: dict[str, bool]) -> None:
+    with capture(**settings) as cap:
         oai.chat.completions.create(
             model="gpt-4o-mini",
             messages=[{"role": "user", "content": "my key is sk-proj-ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"}],

@@ -61,7 +61,7 @@ def test_valid_files_of_every_format(logs: Path) -> None:
     assert oa["kind"] == "CLIENT" and oa["parent"] is None
     assert oa["attributes"]["gen_ai.usage.input_tokens"] == 20
     assert oa["attributes"]["agentel.cost.total_usd"] > 0  # priced at the call's date
-    assert "gen_ai.input.messages" not in oa["attributes"]  # content capture is off by default
+    assert "gen_ai.input.messages" in oa["attributes"]  # content is captured by default (redacted)
     raw = next(s for s in cap.spans if s.attributes.get("gen_ai.response.id") == "chatcmpl-000001")
     assert (raw.start_time, raw.end_time) == (1_767_225_601 * 10**9, 1_767_225_601 * 10**9 + 640_000_000)
     assert sorted(os.listdir(logs)) == [

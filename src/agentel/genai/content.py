@@ -29,8 +29,8 @@ _cache: tuple[Any, tuple[bool, bool]] = (object(), NO_CONTENT)
 def capture_mode(override: str | bool | None = None) -> tuple[bool, bool]:
     """(on span?, on event?) for message content under the settings in force.
 
-    Content is captured only when the privacy switch is on (``AGENTEL_CAPTURE_CONTENT=1``, or
-    OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT asking for content, see config); the mode
+    Content is captured when the privacy switch is on (the default; ``AGENTEL_CAPTURE_CONTENT=off``
+    or, when that is unset, OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=false turn it off, see config); the mode
     says where it goes (default SPAN_AND_EVENT). ``override`` (``instrument(capture_content=...)``)
     can only narrow that: turn it off, or keep just the span or the event.
     """
@@ -52,7 +52,10 @@ def capture_mode(override: str | bool | None = None) -> tuple[bool, bool]:
 def _resolve(settings: Any) -> tuple[bool, bool]:
     if settings is None or not settings.capture_content:
         return NO_CONTENT
-    return _MODES.get(settings.genai_capture_message_content or "SPAN_AND_EVENT", NO_CONTENT)
+    mode = settings.genai_capture_message_content
+    if mode in (None, "NO_CONTENT"):  # AGENTEL_CAPTURE_CONTENT=on wins over the standard "off"
+        mode = "SPAN_AND_EVENT"
+    return _MODES.get(mode, NO_CONTENT)
 
 
 def to_json(value: Any) -> str:
