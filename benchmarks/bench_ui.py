@@ -124,6 +124,12 @@ def main() -> None:
             ("leaderboard, all time", "/leaderboard?since=all"),
             ("cost (default: 7 days)", "/cost"),
             ("cost, all time", "/cost?since=all"),
+            ("evals (default: 7 days)", "/evals"),
+            ("evals, all time", "/evals?since=all"),
+            ("feedback (default: 7 days)", "/feedback"),
+            ("feedback, all time", "/feedback?since=all"),
+            ("search, a word in every call", "/calls?q=lorem"),
+            ("search, an absent word", "/calls?q=qwertyuiop"),
         ]
         rows = []
         for name, path in pages:
