@@ -70,7 +70,7 @@ def test_same_seed_same_workload() -> None:
 
 
 def test_fake_without_evals_or_feedback() -> None:
-    with capture() as cap:
+    with capture(capture_content=False) as cap:  # content events aside (captured by default)
         report = fake.generate(10, 1, 0.0, 0.5, seed=1, evals=False)
     assert (report.calls, report.evals, report.feedback) == (10, 0, 0)
     assert cap.logs == [] and len([s for s in cap.spans if s.name.startswith("chat ")]) == 10

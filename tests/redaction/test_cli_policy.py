@@ -25,7 +25,8 @@ def test_render_collector_writes_the_processor_config(tmp_path: Path) -> None:
     assert f"from {policy}" in text
     doc = yaml.safe_load(text)
     processor = doc["processors"]["redaction"]
-    assert processor == render(Policy.load(policy)).processor
+    # content capture follows the settings: on by default
+    assert processor == render(Policy.load(policy), capture_content=True).processor
     assert r"TICKET-\d{6}" in processor["blocked_values"]
     assert any("customer" in p for p in processor["blocked_key_patterns"])
 
