@@ -77,6 +77,13 @@ def report(env: dict[str, str], plots_dir: Path) -> None:
         ["leaderboard"],
         ["leaderboard", "--by", "task"],
         ["cost"],
+        # the priciest calls with the start of their prompt and answer (captured by default, redacted)
+        [
+            "query",
+            "SELECT model, round(cost, 6) AS cost, substring(messages, 1, 60) AS message, "
+            "substring(response, 1, 60) AS response FROM llm_logs WHERE response != '' "
+            "ORDER BY cost DESC, timestamp LIMIT 5",
+        ],
         ["plots", "--out", str(plots_dir)],
     ]
     for args in steps:
@@ -104,7 +111,6 @@ def main(argv: list[str] | None = None) -> int:
             os.environ,
             AGENTEL_DIR=str(data),
             AGENTEL_STUB_URL=stub.base_url,
-            AGENTEL_CAPTURE_CONTENT="1",  # a local demo: keep prompts/answers for export-training
             PYTHONPATH=os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")])),
         )
         print(f"agentel demo — stub LLM server at {stub.base_url}, telemetry in {data}/")

@@ -27,6 +27,16 @@ TASK = "sort_integers"
 SEED_PROGRAM = "def solve(xs):\n    return sorted(xs)\n"
 
 
+# What the refiner is shown besides the best program: a failing test's output (a real search pastes
+# the benchmark's stderr; the answers that discuss it are what `responses mentioning traceback` finds).
+FAILING_TEST = (
+    "Traceback (most recent call last):\n"
+    '  File "bench.py", line 12, in test_mixed_types\n'
+    "    solve([3, None, 1])\n"
+    "TypeError: '<' not supported between instances of 'NoneType' and 'int'"
+)
+
+
 def evaluate(code: str, parent_fitness: float | None) -> tuple[float | None, dict[str, Any]]:
     """A stand-in benchmark: stable for a given program, improving on average, sometimes broken.
 
@@ -49,6 +59,8 @@ def make_child(clients: Clients, gen: Any, parents: list[Any], kind: str) -> Any
     model = {"mutate": MUTATOR, "crossover": CROSSOVER, "refine": REFINER, "seed": MUTATOR}[kind]
     sources = "\n\n".join(p["code"] for p in parents) or SEED_PROGRAM
     prompt = f"Task {TASK}: {kind} these program(s) to make them faster and correct.\n\n{sources}"
+    if kind == "refine":  # the refiner sees the failing test's output
+        prompt += f"\n\nThe best program fails a test:\n{FAILING_TEST}"
     try:
         with gen.candidate(parents=[p["id"] for p in parents], mutation_type=kind) as cand:
             text, _ = clients.chat(model, [{"role": "user", "content": prompt}], max_tokens=160)

@@ -269,3 +269,55 @@ def test_console_jsonl_prints_the_same_flat_lines(tmp_path: Path, monkeypatch: p
     assert any(r["event"] == "training.step" for r in _lines(invoke_cli("logs", "--event", "training.step")))
     key = lambda r: (r["event"], r["step"], r["epoch"], r["trace_id"], r["span_id"])  # noqa: E731
     assert sorted(map(key, console)) == sorted(map(key, files))
+
+
+# --- 12. content captured by default; llm_logs.response is the answer's text ---------------------------
+
+
+def _rows(result) -> list[dict]:  # type: ignore[no-untyped-def]
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+
+def test_seed_queries_read_messages_and_answers_on_a_default_install(agentel, demo: ExampleData) -> None:  # type: ignore[no-untyped-def]
+    # the LLM log monitor's top-cost snippets
+    top = _rows(
+        agentel(
+            "query",
+            "SELECT model, cost, substring(messages, 1, 100) AS prompt, substring(response, 1, 100) AS snippet "
+            "FROM llm_logs WHERE cost > 0 ORDER BY cost DESC LIMIT 10",
+            "--format",
+            "JSONEachRow",
+        )
+    )
+    assert len(top) == 10
+    assert all(r["prompt"].startswith("[{") for r in top)  # the input messages, as stored
+    answered = [r for r in top if r["snippet"]]
+    assert len(answered) >= 5
+    assert not any(r["snippet"].lstrip().startswith(("[", "{")) for r in answered), answered
+    # the evolutionary search's "responses mentioning traceback"
+    tb = _rows(
+        agentel(
+            "query",
+            "SELECT model, substring(response, 1, 100) AS snippet FROM llm_logs "
+            "WHERE positionCaseInsensitive(response, 'traceback') > 0",
+            "--format",
+            "JSONEachRow",
+        )
+    )
+    assert tb and all("traceback" in r["snippet"].lower() for r in tb)
+    # the structured output messages have their own column
+    (row,) = _rows(
+        agentel(
+            "query",
+            "SELECT response, output_messages FROM llm_logs WHERE response != '' "
+            "AND startsWith(output_messages, '[') ORDER BY timestamp LIMIT 1",
+            "--format",
+            "JSONEachRow",
+        )
+    )
+    messages = json.loads(row["output_messages"])
+    text = "".join(p.get("content", "") for p in messages[0]["parts"] if p.get("type") == "text")
+    assert row["response"] == text
+    # and `make demo`'s report shows them
+    assert "substring(response, 1, 60) AS response" in demo.output

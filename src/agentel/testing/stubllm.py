@@ -244,13 +244,16 @@ class StubLLMServer:
         return prefix + digest.hexdigest()[:24]
 
     def _words(self, body: dict[str, Any], limit: int | None) -> list[str]:
-        digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+        text = json.dumps(body, sort_keys=True, default=str)
+        digest = hashlib.sha256(text.encode()).hexdigest()
         rng = random.Random(f"{self.seed}:{digest}")
         n = rng.randint(8, 40)
         if limit:
             n = max(1, min(n, int(limit)))
         words = [rng.choice(_WORDS) for _ in range(n)]
         words[0] = words[0].capitalize()
+        if "Traceback (most recent call last)" in text:  # a prompt with an error: the answer reads it
+            words = ["The", "traceback", "points", "at", *words][: max(n, 4)]
         return words
 
     @staticmethod
