@@ -59,8 +59,10 @@ def test_structured_event_content_is_loaded_and_llm_logs_keeps_its_messages(
         ).rows
         stored = json.loads(row[0])
         assert stored[0]["role"] == "user" and stored[0]["parts"][0]["type"] == "text"
-        (llm,) = engine.query("SELECT messages, response FROM llm_logs").rows
+        (llm,) = engine.query("SELECT messages, output_messages, response FROM llm_logs").rows
         assert json.loads(llm[0])[0]["parts"][0]["content"] == stored[0]["parts"][0]["content"]
-        assert json.loads(llm[1])[0]["role"] == "assistant"
+        output = json.loads(llm[1])
+        assert output[0]["role"] == "assistant"
+        assert llm[2] and llm[2] == "".join(p["content"] for p in output[0]["parts"] if p["type"] == "text")
     finally:
         engine.close()
