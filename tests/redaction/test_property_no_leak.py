@@ -321,6 +321,7 @@ def test_no_planted_secret_reaches_any_output_byte(
         agentel.force_flush()
     finally:
         agentel.shutdown()  # while the OTLP receiver still listens
+        _observed.clear()  # the gauge's callback outlives the test: later pipelines must observe nothing
 
     outputs: dict[str, bytes] = {}
     for path in sorted((tmp_path / "agentel").rglob("*")):
