@@ -123,9 +123,7 @@ def test_collector_file_exporter_output_loads(engine: Engine, tmp_path: Path) ->
         "SELECT model, input_tokens, output_tokens, latency, is_error, convention FROM llm_logs"
     ).rows
     assert row == [("claude-3-5-sonnet", 120, 30, 1.5, 1, "openinference")]
-    assert engine.query("SELECT SpanKind, StatusCode FROM otel_traces").rows == [
-        ("Client", "Error")
-    ]
+    assert engine.query("SELECT SpanKind, StatusCode FROM otel_traces").rows == [("Client", "Error")]
 
 
 def test_a_file_growing_during_the_load_is_read_only_up_to_the_lines_seen(

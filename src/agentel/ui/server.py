@@ -257,7 +257,9 @@ class Handler(BaseHTTPRequestHandler):
                 if path == "/evals":
                     by_check, by_day = repo.evals(scope)
                     checks = sorted({r["check_name"] for r in by_check} | {filters.get("check", "")} - {""})
-                    page = pages.evals_page(by_check, by_day, {**filters, "since": since}, checks, repo.models())
+                    page = pages.evals_page(
+                        by_check, by_day, {**filters, "since": since}, checks, repo.models()
+                    )
                 else:
                     rows = repo.feedback_list(scope)
                     page = pages.feedback_page(rows, {**filters, "since": since}, repo.models())
