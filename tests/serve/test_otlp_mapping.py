@@ -93,9 +93,23 @@ def test_the_receiver_redacts_spans_exactly_as_the_sdk_does() -> None:
     memory = InMemorySpanExporter()
     provider = TracerProvider(resource=Resource.create({"service.name": "redact", "db.password": "s3cret!"}))
     provider.add_span_processor(SimpleSpanProcessor(memory))
-    tracer = provider.get_tracer("scope")
+    from opentelemetry import trace as trace_api
+    from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags, TraceState
+
+    # scope name and version, and the W3C tracestate, are strings that leave the sender too
+    tracer = provider.get_tracer(
+        "scope of owner.scope@example.com", "1.0 sk-proj-SCOPEexampleSCOPE0123456789abcd"
+    )
+    parent = SpanContext(
+        0x5EC,
+        0x5EC,
+        is_remote=True,
+        trace_flags=TraceFlags(1),
+        trace_state=TraceState([("password", "tr4ceSecret")]),
+    )
     with tracer.start_as_current_span(
         "call sk-proj-EXAMPLEexampleEXAMPLE0123456789abcd",
+        context=trace_api.set_span_in_context(NonRecordingSpan(parent)),
         attributes={"api_key": "abc", "note": "mail me at jane.doe@example.com", "n": 4, "ok": True},
     ) as sp:
         sp.add_event(
@@ -115,5 +129,13 @@ def test_the_receiver_redacts_spans_exactly_as_the_sdk_does() -> None:
     assert outcome.accepted == 1 and outcome.rejected == 0
     assert json.loads(json.dumps(stored)) == json.loads(json.dumps(expected))
     text = json.dumps(stored)
-    for secret in ("s3cret", "jane.doe", "sk-proj-EXAMPLE", "abcdefghijklmnop"):
+    for secret in (
+        "s3cret",
+        "jane.doe",
+        "sk-proj-EXAMPLE",
+        "abcdefghijklmnop",
+        "owner.scope",
+        "SCOPEexample",
+        "tr4ceSecret",
+    ):
         assert secret not in text, secret

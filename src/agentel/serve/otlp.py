@@ -372,6 +372,18 @@ class Redaction:
         if isinstance(v, str) and v:
             node[key] = self.red._text(v, where, t)
 
+    def trace_state(self, node: dict[str, Any], key: str, t: Any) -> None:
+        """A W3C ``tracestate`` header string, with the policy applied to its entries as the SDK does."""
+        v = node.get(key)
+        if not isinstance(v, str) or not v:
+            return
+        from opentelemetry.trace import TraceState  # the OTel API, only when a sender carries one
+
+        state = TraceState.from_header([v])
+        new = self.red.trace_state(state, t)
+        if new is not state:
+            node[key] = new.to_header() if new else ""
+
     def _allow(self, event_name: Any) -> Any:
         fn = getattr(self.red, "allow_for", None) or getattr(self.red, "_allow_for", None)
         return fn(event_name) if fn is not None and isinstance(event_name, str) and event_name else None
@@ -392,12 +404,15 @@ class Redaction:
             self.attrs(rg["resource"], "attributes", t)
         for sg in rg.get(scope_key, []):
             if isinstance(sg.get("scope"), dict):
+                self.text(sg["scope"], "name", t, "scope name")
+                self.text(sg["scope"], "version", t, "scope version")
                 self.attrs(sg["scope"], "attributes", t)
         return t.where
 
     def span(self, sp: dict[str, Any]) -> Any:
         t = self._tally()
         self.text(sp, "name", t, "span name")
+        self.trace_state(sp, "traceState", t)
         self.attrs(sp, "attributes", t)
         for ev in sp.get("events", []) or []:
             if isinstance(ev, dict):
@@ -406,6 +421,7 @@ class Redaction:
                 self.attrs(ev, "attributes", t, allow=self._allow(name))
         for ln in sp.get("links", []) or []:
             if isinstance(ln, dict):
+                self.trace_state(ln, "traceState", t)
                 self.attrs(ln, "attributes", t)
         if isinstance(sp.get("status"), dict):
             self.text(sp["status"], "message", t, "status description")
