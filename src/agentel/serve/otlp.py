@@ -385,16 +385,13 @@ class Redaction:
             node[key] = new.to_header() if new else ""
 
     def _allow(self, event_name: Any) -> Any:
-        fn = getattr(self.red, "allow_for", None) or getattr(self.red, "_allow_for", None)
-        return fn(event_name) if fn is not None and isinstance(event_name, str) and event_name else None
+        return self.red.allow_for(event_name) if isinstance(event_name, str) and event_name else None
 
     def _tally(self) -> Any:
         from agentel.redaction.redactor import Tally
 
         t = Tally()
-        start = getattr(t, "start", None)
-        if start is not None:  # the per-record time budget the SDK's processors give a record
-            start(getattr(self.red, "budget_s", 0.0))
+        t.start(self.red.budget_s)  # the per-record time budget the SDK's processors give a record
         return t
 
     def resource_group(self, rg: dict[str, Any], scope_key: str) -> list[str]:
