@@ -177,12 +177,17 @@ class Shipper:
         return sorted(names)
 
     def _spill_bytes(self) -> int:
-        total = 0
-        for n in os.listdir(self.spill_dir):  # files being replayed count too
-            try:
-                total += os.path.getsize(os.path.join(self.spill_dir, n))
-            except OSError:
-                pass
+        # Files being replayed count too. A replay renames a file between our listing and its size
+        # (claim, or put back): list again rather than undercount and pass the budget.
+        for _ in range(5):
+            total, vanished = 0, False
+            for n in os.listdir(self.spill_dir):
+                try:
+                    total += os.path.getsize(os.path.join(self.spill_dir, n))
+                except OSError:
+                    vanished = True
+            if not vanished:
+                break
         return total
 
     def _reclaim_orphans(self) -> None:
